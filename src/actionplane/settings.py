@@ -1,0 +1,46 @@
+"""Configuration from the environment (``ACTIONPLANE_*``), validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures. A fleet shares these through its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ACTIONPLANE_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///./actionplane.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
+    )
+    toolkits_path: str | None = Field(
+        default=None, description="Extra toolkit files or folders, separated by os.pathsep"
+    )
+    overrides_path: Path | None = Field(default=None, description="YAML file of tool overrides")
+    encryption_key: str | None = Field(
+        default=None,
+        description="Comma-separated base64 AES-256 keys, newest first (rotation)",
+    )
+    key_file: Path = Field(
+        default=Path(".actionplane/encryption.key"),
+        description="Where the embedded mode keeps its generated key when none is configured",
+    )
+    project: str = Field(default="default", description="Project of embedded SDK calls")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("only sqlite:// and postgresql:// URLs are supported")
+        return value
+
+    def toolkit_locations(self) -> list[Path]:
+        """The user toolkit files and folders, in order."""
+        if not self.toolkits_path:
+            return []
+        return [Path(p) for p in self.toolkits_path.split(os.pathsep) if p]
