@@ -94,7 +94,8 @@ class HttpMapping(_Frozen):
     string; ``headers`` maps a header to the argument that fills it. With ``body_template`` the
     body is that structure with ``$name`` strings replaced by arguments (keys of absent arguments
     dropped); otherwise the remaining arguments form the body (``json`` or ``form``), or the query
-    string for methods without a body.
+    string for methods without a body. ``hook`` names a function in ``catalog.hooks`` that
+    rewrites the arguments first.
     """
 
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -104,6 +105,7 @@ class HttpMapping(_Frozen):
     body: Literal["json", "form", "none"] = "json"
     body_template: Any = None
     static_query: dict[str, str] = Field(default_factory=dict)
+    hook: str | None = None
 
 
 class ArgumentMapping(_Frozen):

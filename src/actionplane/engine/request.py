@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from actionplane.auth.credentials import Placement
+from actionplane.catalog.hooks import run_hook
 from actionplane.catalog.models import Tool, Toolkit
 from actionplane.errors import ConfigurationError
 
@@ -78,7 +79,7 @@ def build_request(
 ) -> httpx.Request:
     """The request this call sends: URL, query, headers and body from ``tool.http``."""
     mapping = tool.http
-    remaining = dict(arguments)
+    remaining = run_hook(mapping.hook, dict(arguments))
     path = mapping.path
     for name in _path_names(mapping.path):
         if name not in remaining:
