@@ -6,6 +6,8 @@
     ├── CallerError                       the caller's input is wrong: fix the call
     │   ├── ToolNotFoundError             unknown tool slug or version (carries close matches)
     │   ├── ToolValidationError           arguments do not match the tool's input schema
+    │   ├── IdempotencyMismatchError      a key reused with different arguments (HTTP 422)
+    │   ├── IdempotencyConflictError      a key whose first call is still running (HTTP 409)
     │   └── ConfigurationError            a toolkit file, an env variable or a setting is wrong
     ├── ConnectionError_                  the end user's connection is missing or unusable
     │   └── ConnectionNotFoundError       no connection for (project, user, toolkit)
@@ -76,6 +78,19 @@ class ToolValidationError(CallerError):
         text = f"Invalid arguments for {slug}:\n" + "\n".join(lines)
         super().__init__(text, details={"tool": slug, "problems": list(problems)})
         self.problems = list(problems)
+
+
+class IdempotencyMismatchError(CallerError):
+    """The idempotency key was first used with different arguments; nothing was sent."""
+
+    category = "idempotency_mismatch"
+
+
+class IdempotencyConflictError(CallerError):
+    """The first call with this idempotency key is still running; try again shortly."""
+
+    category = "idempotency_conflict"
+    retryable = True
 
 
 class ConfigurationError(CallerError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
@@ -11,17 +12,27 @@ from typing import Any, TypeVar
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from actionplane.auth.connections import Connection, ConnectionStore
-from actionplane.auth.credentials import Credentials
+from actionplane.auth.connections import ConnectionStore
 from actionplane.auth.vault import Vault
 from actionplane.catalog.loader import load_builtin_toolkits, load_user_toolkits
-from actionplane.catalog.models import Tool
-from actionplane.catalog.overrides import apply_base_url, load_overrides_file
-from actionplane.catalog.registry import LATEST, Catalog, ToolFilter
-from actionplane.catalog.render import Format, render_tool
-from actionplane.engine.executor import Executor
+from actionplane.catalog.overrides import apply_base_url, apply_sandbox_url, load_overrides_file
+from actionplane.catalog.registry import Catalog
+from actionplane.engine.attempts import Guards
+from actionplane.engine.breaker import BreakerPolicy, CircuitBreakers, MemoryBreakerState
+from actionplane.engine.bulkhead import Bulkhead, BulkheadLimits
+from actionplane.engine.dlq import DeadLetter, DeadLetterQueue
+from actionplane.engine.executor import ExecutionSettings, Executor
+from actionplane.engine.idempotency import IdempotencyStore
+from actionplane.engine.ratelimit import MemoryLimiterState, Rate, RateLimiter, RateLimits
 from actionplane.engine.record import ExecutionLog
 from actionplane.engine.result import ExecutionResult
+from actionplane.engine.retry import RetryPolicy
+from actionplane.namespaces import (
+    AsyncConnections,
+    AsyncDeadLetters,
+    AsyncTools,
+    forget_key_for_replay,
+)
 from actionplane.settings import Settings
 from actionplane.store.database import create_engine, migrate
 
@@ -35,7 +46,9 @@ def build_catalog(
 ) -> Catalog:
     """Built-in and user toolkits, with base-URL and tool overrides applied."""
     env = os.environ if environ is None else environ
-    toolkits = load_builtin_toolkits() + load_user_toolkits(settings.toolkit_locations())
+    # Only built-in toolkits have a sandbox stand-in; user toolkits keep their own URLs.
+    builtins = [apply_sandbox_url(t, env) for t in load_builtin_toolkits()]
+    toolkits = builtins + load_user_toolkits(settings.toolkit_locations())
     merged: dict[str, Mapping[str, Any]] = {}
     if settings.overrides_path:
         merged.update(load_overrides_file(Path(settings.overrides_path)))
@@ -43,129 +56,60 @@ def build_catalog(
     return Catalog([apply_base_url(t, env) for t in toolkits], overrides=merged)
 
 
-class AsyncTools:
-    """Finding, rendering and executing tools."""
-
-    def __init__(self, plane: AsyncPlane) -> None:
-        self._plane = plane
-
-    def list(
-        self,
-        toolkit: str | None = None,
-        search: str | None = None,
-        limit: int | None = None,
-        **behavior: Any,
-    ) -> list[Tool]:
-        where = ToolFilter(toolkit=toolkit, **behavior)
-        catalog = self._plane.catalog
-        found = catalog.search(search, limit or 10, where) if search else catalog.list(where)
-        return found[:limit] if limit else found
-
-    def get(self, slug: str, version: str = LATEST) -> Tool:
-        return self._plane.catalog.get(slug, version)
-
-    def render(self, slug: str, format: Format = "json", version: str = LATEST) -> dict[str, Any]:
-        return render_tool(self._plane.catalog.get(slug, version), format)
-
-    async def execute(
-        self,
-        slug: str,
-        arguments: Mapping[str, Any] | None = None,
-        *,
-        user_id: str,
-        version: str = LATEST,
-        connected_account_id: str | None = None,
-    ) -> ExecutionResult:
-        """Run a tool for ``user_id`` and return the result envelope (never raises for a
-        failed call; the envelope's ``error`` says why)."""
-        executor = await self._plane._executor()
-        return await executor.execute(
-            slug, arguments, user_id=user_id, version=version, connection_id=connected_account_id
-        )
-
-
-class AsyncConnections:
-    """End users' connections to toolkits."""
-
-    def __init__(self, plane: AsyncPlane) -> None:
-        self._plane = plane
-
-    async def add(
-        self,
-        user_id: str,
-        toolkit: str,
-        *,
-        token: str | None = None,
-        api_key: str | None = None,
-        username: str | None = None,
-        password: str | None = None,
-        account: str = "default",
-    ) -> Connection:
-        """Store a static credential (bearer token, API key, or basic) as an ACTIVE connection."""
-        from actionplane.errors import CallerError
-
-        kit = self._plane.catalog.toolkit(toolkit)
-        kinds = {s.type for s in kit.auth}
-        if token is not None:
-            auth_type = "bearer" if "bearer" in kinds or "oauth2" in kinds else "api_key"
-        elif api_key is not None:
-            auth_type = "api_key"
-        elif username is not None and password is not None:
-            auth_type = "basic"
-        else:
-            raise CallerError("give a token, an API key, or a username and password")
-        if auth_type not in kinds and not (auth_type == "bearer" and "oauth2" in kinds):
-            raise CallerError(
-                f"{toolkit} does not accept {auth_type} credentials; it accepts "
-                + ", ".join(sorted(kinds))
-            )
-        credentials = Credentials(
-            auth_type, token=token, api_key=api_key, username=username, password=password
-        )
-        store = await self._plane._connection_store()
-        return await store.add_static(
-            self._plane.project_id, user_id, toolkit, credentials, account
-        )
-
-    async def list(
-        self, user_id: str | None = None, toolkit: str | None = None
-    ) -> list[Connection]:
-        store = await self._plane._connection_store()
-        return await store.list(self._plane.project_id, user_id, toolkit)
-
-    async def get(self, connection_id: str, user_id: str | None = None) -> Connection:
-        store = await self._plane._connection_store()
-        return await store.get(self._plane.project_id, user_id, connection_id)
-
-    async def remove(self, connection_id: str) -> None:
-        store = await self._plane._connection_store()
-        await store.remove(self._plane.project_id, connection_id)
+def _rate_limits(settings: Settings) -> dict[str, RateLimits]:
+    limits = {}
+    for toolkit, scopes in settings.rate_limits.items():
+        rates = {
+            scope: Rate(value["per_second"], int(value.get("burst", 1)))
+            for scope, value in scopes.items()
+        }
+        limits[toolkit] = RateLimits(rates.get("per_toolkit"), rates.get("per_connection"))
+    return limits
 
 
 class AsyncPlane:
-    """The embedded action plane. Opens its database lazily, on the first call that needs it."""
+    """The embedded action plane. Opens its database lazily, on the first call that needs it.
+
+    Every guarantee holds across processes when they share ``database_url`` (PostgreSQL) and
+    ``redis_url`` (rate limits and breakers); without Redis those are per process.
+    """
 
     def __init__(
         self,
         *,
         database_url: str | None = None,
+        redis_url: str | None = None,
         project: str | None = None,
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         settings: Settings | None = None,
         http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        breaker_policy: BreakerPolicy | None = None,
+        bulkhead_limits: BulkheadLimits | None = None,
+        execution_settings: ExecutionSettings | None = None,
     ) -> None:
         base = settings or Settings()
-        changes = {"database_url": database_url, "project": project}
+        changes = {"database_url": database_url, "project": project, "redis_url": redis_url}
         self.settings = base.model_copy(update={k: v for k, v in changes.items() if v})
         self.project_id = self.settings.project
         self.catalog = build_catalog(self.settings, overrides)
         self._http = http_client
         self._owns_http = http_client is None
+        self._retry_policy = retry_policy or RetryPolicy(max_attempts=self.settings.max_attempts)
+        self._breaker_policy = breaker_policy or BreakerPolicy()
+        self._bulkhead_limits = bulkhead_limits
+        self._execution_settings = execution_settings or ExecutionSettings(
+            idempotency_retention_s=self.settings.idempotency_retention_s,
+            dedup_window_s=self.settings.dedup_window_s,
+        )
         self._engine: Any = None
+        self._redis: Any = None
         self._executor_instance: Executor | None = None
         self._connections: ConnectionStore | None = None
+        self._idempotency: IdempotencyStore | None = None
         self.tools = AsyncTools(self)
         self.connections = AsyncConnections(self)
+        self.dlq = AsyncDeadLetters(self)
 
     async def _open(self) -> None:
         if self._engine is not None:
@@ -176,10 +120,40 @@ class AsyncPlane:
         vault = Vault.from_setting(self.settings.encryption_key, self.settings.key_file)
         self._engine = create_engine(self.settings.database_url)
         self._connections = ConnectionStore(self._engine, vault)
+        self._idempotency = IdempotencyStore(self._engine, wait_s=self.settings.idempotency_wait_s)
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=False)
+            self._http = httpx.AsyncClient(
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+        limiter_state: Any = MemoryLimiterState()
+        breaker_state: Any = MemoryBreakerState()
+        if self.settings.redis_url:
+            from redis.asyncio import Redis
+
+            from actionplane.engine.redis_state import RedisBreakerState, RedisLimiterState
+
+            self._redis = Redis.from_url(self.settings.redis_url)
+            limiter_state = RedisLimiterState(self._redis)
+            breaker_state = RedisBreakerState(self._redis)
+        guards = Guards(
+            limiter=RateLimiter(
+                limiter_state, _rate_limits(self.settings), self.settings.rate_limit_max_wait_s
+            ),
+            breakers=CircuitBreakers(breaker_state, self._breaker_policy),
+            bulkhead=Bulkhead(self._bulkhead_limits),
+            policy=self._retry_policy,
+        )
         self._executor_instance = Executor(
-            self.catalog, self._connections, ExecutionLog(self._engine), self._http, self.project_id
+            self.catalog,
+            self._connections,
+            ExecutionLog(self._engine),
+            self._http,
+            self.project_id,
+            idempotency=self._idempotency,
+            dlq=DeadLetterQueue(self._engine),
+            guards=guards,
+            settings=self._execution_settings,
         )
 
     async def _executor(self) -> Executor:
@@ -192,9 +166,52 @@ class AsyncPlane:
         assert self._connections is not None
         return self._connections
 
+    async def _idempotency_store(self) -> IdempotencyStore:
+        await self._open()
+        assert self._idempotency is not None
+        return self._idempotency
+
+    async def _replay(self, entry: DeadLetter) -> ExecutionResult:
+        executor = await self._executor()
+        await forget_key_for_replay(self, entry)
+        result = await executor.execute(
+            entry.tool,
+            entry.arguments,
+            user_id=entry.user_id,
+            version=entry.tool_version,
+            connection_id=entry.connection_id,
+            idempotency_key=entry.idempotency_key,
+            upstream_key=entry.upstream_key,
+        )
+        retry = None
+        if (
+            not result.successful
+            and result.error
+            and result.error.category in ("transient", "rate_limited", "circuit_open")
+        ):
+            retry = (
+                None
+                if entry.redrives + 1 >= self._execution_settings.max_redrives
+                else (self._execution_settings.redrive_after_s * 2 ** (entry.redrives + 1))
+            )
+        await executor.dlq.finish(
+            entry.id,
+            succeeded=result.successful,
+            error=result.error.model_dump() if result.error else None,
+            redrive_after_s=retry,
+        )
+        return result
+
+    async def purge_idempotency_keys(self) -> int:
+        """Delete idempotency keys past their retention; returns how many."""
+        store = await self._idempotency_store()
+        return await store.purge()
+
     async def aclose(self) -> None:
         if self._http is not None and self._owns_http:
             await self._http.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
         if self._engine is not None:
             await self._engine.dispose()
 
@@ -205,21 +222,17 @@ class AsyncPlane:
         await self.aclose()
 
 
-class _SyncFacade:
-    """Calls an async object's methods on the plane's event-loop thread."""
+class _SyncNamespace:
+    """A namespace of ``AsyncPlane`` whose coroutine methods run on the plane's loop thread."""
 
     def __init__(
-        self, target: Any, run: Callable[[Callable[[], Coroutine[Any, Any, T]]], T]
-    ) -> None:
+        self, target: object, run: Callable[[Callable[[], Coroutine[Any, Any, Any]]], Any]
+    ):
         self._target = target
         self._run = run
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._target, name)
-        if not callable(attribute):
-            return attribute
-        import inspect
-
         if not inspect.iscoroutinefunction(attribute):
             return attribute
 
@@ -234,14 +247,19 @@ class Plane:
     """The same API as ``AsyncPlane``, for synchronous code (runs an event loop on a thread)."""
 
     def __init__(self, **options: Any) -> None:
-        self._portal_cm = start_blocking_portal()
+        self._portal_cm: Any = start_blocking_portal()
         self._portal: BlockingPortal = self._portal_cm.__enter__()
-        self._async = AsyncPlane(**options)
+        try:
+            self._async = AsyncPlane(**options)
+        except BaseException:
+            self._portal_cm.__exit__(None, None, None)
+            raise
         self.catalog = self._async.catalog
         self.settings = self._async.settings
         self.project_id = self._async.project_id
-        self.tools: Any = _SyncFacade(self._async.tools, self._run)
-        self.connections: Any = _SyncFacade(self._async.connections, self._run)
+        self.tools: Any = _SyncNamespace(self._async.tools, self._run)
+        self.connections: Any = _SyncNamespace(self._async.connections, self._run)
+        self.dlq: Any = _SyncNamespace(self._async.dlq, self._run)
 
     def _run(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         async def runner() -> T:
@@ -249,11 +267,16 @@ class Plane:
 
         return self._portal.call(runner)
 
+    def purge_idempotency_keys(self) -> int:
+        return self._run(self._async.purge_idempotency_keys)
+
     def close(self) -> None:
         if self._portal_cm is not None:
-            self._portal.call(self._async.aclose)
-            self._portal_cm.__exit__(None, None, None)
-            self._portal_cm = None  # type: ignore[assignment]
+            try:
+                self._portal.call(self._async.aclose)
+            finally:
+                self._portal_cm.__exit__(None, None, None)
+                self._portal_cm = None
 
     def __enter__(self) -> Plane:
         return self

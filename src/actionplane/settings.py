@@ -31,6 +31,24 @@ class Settings(BaseSettings):
         description="Where the embedded mode keeps its generated key when none is configured",
     )
     project: str = Field(default="default", description="Project of embedded SDK calls")
+    redis_url: str | None = Field(
+        default=None, description="Redis shared by a fleet: rate limits and breaker state"
+    )
+    idempotency_retention_s: float = Field(default=86400.0, gt=0, description="Key retention")
+    idempotency_wait_s: float = Field(
+        default=10.0, ge=0, description="How long a duplicate waits for the first call"
+    )
+    dedup_window_s: float = Field(
+        default=60.0, ge=0, description="Window deduplicating keyless repeats of a write"
+    )
+    rate_limit_max_wait_s: float = Field(
+        default=5.0, ge=0, description="Longest a call waits for a rate limit before backpressure"
+    )
+    max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retries included")
+    rate_limits: dict[str, dict[str, dict[str, float]]] = Field(
+        default_factory=dict,
+        description='Per toolkit: {"github": {"per_connection": {"per_second": 10, "burst": 5}}}',
+    )
 
     @field_validator("database_url")
     @classmethod

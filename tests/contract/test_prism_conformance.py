@@ -29,6 +29,17 @@ CASES = [
 ]
 
 
+def _token_in_query(violation: dict[str, object]) -> bool:
+    """Slack's description still requires ``?token=`` on some reads, but Slack refuses query
+    tokens from apps created since 2021 and a token in a URL leaks into logs; we send it in
+    headers (``Authorization`` and ``token``), which Slack reads. Only this one rule is waived."""
+    return (
+        violation.get("location") == ["request", "query"]
+        and violation.get("code") == "required"
+        and "'token'" in str(violation.get("message"))
+    )
+
+
 @pytest.fixture(scope="module")
 def prism_urls() -> Iterator[dict[Path, str]]:
     """One Prism per description any tool needs, started side by side."""
@@ -74,6 +85,10 @@ def test_example_request_satisfies_the_provider_contract(
         response = client.send(request)
 
     violations = json.loads(response.headers.get("sl-violations", "[]"))
-    request_violations = [v for v in violations if v.get("location", [""])[0] == "request"]
+    request_violations = [
+        v for v in violations if v.get("location", [""])[0] == "request" and not _token_in_query(v)
+    ]
     assert request_violations == [], f"{request.method} {request.url}\n{request.content!r}"
-    assert response.status_code < 400, f"{response.status_code}: {response.text[:500]}"
+    waived = any(_token_in_query(v) for v in violations)
+    if not waived:  # Prism answers 422 for a waived violation too; its status says nothing then
+        assert response.status_code < 400, f"{response.status_code}: {response.text[:500]}"

@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from actionplane.catalog.models import Tool, ToolExample, Toolkit
+from actionplane.catalog.models import OAuth2Scheme, Tool, ToolExample, Toolkit
 from actionplane.errors import ConfigurationError
 
 _ALLOWED_KEYS = {"description", "properties", "required", "examples", "tags"}
@@ -40,6 +40,38 @@ def apply_base_url(toolkit: Toolkit, environ: Mapping[str, str]) -> Toolkit:
     if not url.startswith(("http://", "https://")):
         raise ConfigurationError(f"{base_url_variable(toolkit.slug)} must be an http(s) URL")
     return toolkit.model_copy(update={"base_url": url.rstrip("/")})
+
+
+SANDBOX_URL_VARIABLE = "ACTIONPLANE_SANDBOX_URL"
+
+
+def apply_sandbox_url(toolkit: Toolkit, environ: Mapping[str, str]) -> Toolkit:
+    """A built-in toolkit pointed at the sandbox named by ``ACTIONPLANE_SANDBOX_URL``.
+
+    The base URL becomes ``<sandbox>/<toolkit>`` and the OAuth authorize, token and revoke URLs
+    the sandbox's OAuth server for that toolkit. Call it for built-in toolkits only (the sandbox
+    stands in for those); ``ACTIONPLANE_<TOOLKIT>_BASE_URL``, applied after this, still wins for
+    the base URL.
+    """
+    url = environ.get(SANDBOX_URL_VARIABLE, "").rstrip("/")
+    if not url:
+        return toolkit
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"{SANDBOX_URL_VARIABLE} must be an http(s) URL")
+    oauth = f"{url}/oauth/{toolkit.slug}"
+    schemes = tuple(
+        scheme.model_copy(
+            update={
+                "authorize_url": f"{oauth}/authorize",
+                "token_url": f"{oauth}/token",
+                "revoke_url": f"{oauth}/revoke",
+            }
+        )
+        if isinstance(scheme, OAuth2Scheme)
+        else scheme
+        for scheme in toolkit.auth
+    )
+    return toolkit.model_copy(update={"base_url": f"{url}/{toolkit.slug}", "auth": schemes})
 
 
 def load_overrides_file(path: Path) -> dict[str, dict[str, Any]]:

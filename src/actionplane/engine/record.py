@@ -26,6 +26,9 @@ class ExecutionRecord:
     error: dict[str, Any] | None
     started_at: float
     duration_ms: float
+    idempotency_key: str | None = None
+    replayed: bool = False
+    dead_letter_id: str | None = None
 
 
 class ExecutionLog:

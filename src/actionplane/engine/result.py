@@ -34,3 +34,5 @@ class ExecutionResult(BaseModel):
     replayed: bool = False
     tool: str
     tool_version: str | None = None
+    outcome: str = "succeeded"
+    dead_letter_id: str | None = None

@@ -1,0 +1,173 @@
+"""The SDK's namespaces (``plane.tools``, ``plane.connections``, ``plane.dlq``), async flavour."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from actionplane.auth.connections import Connection
+from actionplane.auth.credentials import Credentials
+from actionplane.catalog.models import Tool
+from actionplane.catalog.registry import LATEST, ToolFilter
+from actionplane.catalog.render import Format, render_tool
+from actionplane.engine.dlq import DeadLetter
+from actionplane.engine.idempotency import KeyScope
+from actionplane.engine.result import ExecutionResult
+from actionplane.errors import CallerError
+
+if TYPE_CHECKING:
+    from actionplane.plane import AsyncPlane
+
+
+class AsyncTools:
+    """Finding, rendering and executing tools."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    def list(
+        self,
+        toolkit: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        **behavior: Any,
+    ) -> list[Tool]:
+        """Tools by slug, or ranked by ``search``; filters: toolkit, tags, behaviour flags."""
+        where = ToolFilter(toolkit=toolkit, **behavior)
+        catalog = self._plane.catalog
+        found = catalog.search(search, limit or 10, where) if search else catalog.list(where)
+        return found[:limit] if limit else found
+
+    def get(self, slug: str, version: str = LATEST) -> Tool:
+        return self._plane.catalog.get(slug, version)
+
+    def render(self, slug: str, format: Format = "json", version: str = LATEST) -> dict[str, Any]:
+        return render_tool(self._plane.catalog.get(slug, version), format)
+
+    async def execute(
+        self,
+        slug: str,
+        arguments: Mapping[str, Any] | None = None,
+        *,
+        user_id: str,
+        version: str = LATEST,
+        connected_account_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ExecutionResult:
+        """Run a tool for ``user_id`` and return the result envelope.
+
+        Never raises for a failed call: the envelope's ``error`` says why. With an
+        ``idempotency_key``, a repeat returns the stored result with ``replayed: true``.
+        """
+        executor = await self._plane._executor()
+        return await executor.execute(
+            slug,
+            arguments,
+            user_id=user_id,
+            version=version,
+            connection_id=connected_account_id,
+            idempotency_key=idempotency_key,
+        )
+
+
+class AsyncConnections:
+    """End users' connections to toolkits."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    async def add(
+        self,
+        user_id: str,
+        toolkit: str,
+        *,
+        token: str | None = None,
+        api_key: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        account: str = "default",
+    ) -> Connection:
+        """Store a static credential (bearer token, API key, or basic) as an ACTIVE connection."""
+        kit = self._plane.catalog.toolkit(toolkit)
+        kinds = {s.type for s in kit.auth}
+        if token is not None:
+            auth_type = "bearer" if kinds & {"bearer", "oauth2"} else "api_key"
+        elif api_key is not None:
+            auth_type = "api_key"
+        elif username is not None and password is not None:
+            auth_type = "basic"
+        else:
+            raise CallerError("give a token, an API key, or a username and password")
+        if auth_type not in kinds and not (auth_type == "bearer" and "oauth2" in kinds):
+            raise CallerError(
+                f"{toolkit} does not accept {auth_type} credentials; it accepts "
+                + ", ".join(sorted(kinds))
+            )
+        credentials = Credentials(
+            auth_type, token=token, api_key=api_key, username=username, password=password
+        )
+        store = await self._plane._connection_store()
+        return await store.add_static(
+            self._plane.project_id, user_id, toolkit, credentials, account
+        )
+
+    async def list(
+        self, user_id: str | None = None, toolkit: str | None = None
+    ) -> list[Connection]:
+        store = await self._plane._connection_store()
+        return await store.list(self._plane.project_id, user_id, toolkit)
+
+    async def get(self, connection_id: str, user_id: str | None = None) -> Connection:
+        store = await self._plane._connection_store()
+        return await store.get(self._plane.project_id, user_id, connection_id)
+
+    async def remove(self, connection_id: str) -> None:
+        store = await self._plane._connection_store()
+        await store.remove(self._plane.project_id, connection_id)
+
+
+class AsyncDeadLetters:
+    """The dead-letter queue: inspect, replay (with the original key) or discard."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    async def list(self, status: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        executor = await self._plane._executor()
+        return await executor.dlq.list(self._plane.project_id, status, limit)
+
+    async def get(self, entry_id: str) -> DeadLetter:
+        executor = await self._plane._executor()
+        return await executor.dlq.get(self._plane.project_id, entry_id)
+
+    async def discard(self, entry_id: str) -> None:
+        executor = await self._plane._executor()
+        await executor.dlq.discard(self._plane.project_id, entry_id)
+
+    async def replay(self, entry_id: str) -> ExecutionResult:
+        """Run a dead-lettered call again under its original idempotency (and upstream) key."""
+        executor = await self._plane._executor()
+        entry = await executor.dlq.claim(self._plane.project_id, entry_id)
+        if entry is None:
+            current = await executor.dlq.get(self._plane.project_id, entry_id)
+            raise CallerError(f"entry {entry_id} is {current.status}; it cannot be replayed now")
+        return await self._plane._replay(entry)
+
+    async def redrive_due(self, limit: int = 20) -> builtins.list[ExecutionResult]:
+        """Replay every entry whose automatic redrive time has come (any process may call it)."""
+        executor = await self._plane._executor()
+        results = []
+        for project_id, entry_id in await executor.dlq.due(limit):
+            if project_id != self._plane.project_id:
+                continue
+            entry = await executor.dlq.claim(project_id, entry_id)
+            if entry is not None:
+                results.append(await self._plane._replay(entry))
+        return results
+
+
+async def forget_key_for_replay(plane: AsyncPlane, entry: DeadLetter) -> None:
+    """A parked unknown outcome stored its failure under the key; the replay must run anew."""
+    store = await plane._idempotency_store()
+    await store.forget(KeyScope(entry.project_id, entry.user_id, entry.idempotency_key))
