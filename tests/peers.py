@@ -44,10 +44,30 @@ def ensure_npm_package(package: str, binary: str) -> Path:
     return path
 
 
+# Prism 5.14.2 deserializes bracket-encoded form arrays of objects (Stripe's items[0][price]=...)
+# correctly, then tries to JSON-parse the objects again and answers 415. Only arrays that
+# arrived as strings need that second parse; objects keep every validation that follows.
+_PRISM_BODY_JS = "@stoplight/prism-http/dist/validator/validators/body.js"
+_PRISM_BUG = "typeof items === \"object\" && items['type'] === 'object') {"
+_PRISM_FIX = (
+    "typeof items === \"object\" && items['type'] === 'object'"
+    " && deserializedValues.some(v => typeof v === 'string')) {"
+)
+
+
+def _patch_prism_form_arrays() -> None:
+    path = PEERS / "node_modules" / _PRISM_BODY_JS
+    text = path.read_text()
+    if _PRISM_BUG in text:
+        path.write_text(text.replace(_PRISM_BUG, _PRISM_FIX))
+
+
 @contextmanager
 def prism(spec: Path, startup_timeout: float = 240.0) -> Iterator[str]:
     """A Prism mock of ``spec`` on a free port; yields its base URL."""
     binary = ensure_npm_package(f"@stoplight/prism-cli@{PRISM_VERSION}", "prism")
+    with _install_lock:
+        _patch_prism_form_arrays()
     port = free_port()
     process = subprocess.Popen(
         [str(binary), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],

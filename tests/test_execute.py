@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from actionplane import AsyncPlane
+from actionplane.engine.retry import RetryPolicy
 from actionplane.store.tables import executions
 
 
@@ -102,7 +103,7 @@ async def test_a_user_without_a_connection_gets_auth_required(tmp_path) -> None:
         (503, "transient", True),
         (502, "unknown", True),
         (404, "permanent", False),
-        (401, "auth_expired", False),
+        (401, "auth_required", False),
     ],
 )
 async def test_http_failures_map_to_outcome_classes(
@@ -112,7 +113,11 @@ async def test_http_failures_map_to_outcome_classes(
         return httpx.Response(status, headers={"Retry-After": "3"}, json={"message": "nope"})
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-        plane = AsyncPlane(database_url=f"sqlite:///{tmp_path}/a.db", http_client=http)
+        plane = AsyncPlane(
+            database_url=f"sqlite:///{tmp_path}/a.db",
+            http_client=http,
+            retry_policy=RetryPolicy(max_attempts=1),
+        )
         await plane.connections.add("alice", "github", token="ghp_alice")
         result = await plane.tools.execute(
             "GITHUB_LIST_ISSUES", {"owner": "acme", "repo": "app"}, user_id="alice"

@@ -190,6 +190,14 @@ class Executor:
             self._http, self._guards, toolkit, tool, connection.id, make_request, bool(extra)
         )
         outcome = attempts.outcome
+        if outcome.kind is OutcomeKind.AUTH_EXPIRED and credentials.auth_type != "oauth2":
+            # A static credential cannot be refreshed: only the user can replace it.
+            outcome = Outcome(
+                OutcomeKind.AUTH_REQUIRED,
+                status_code=outcome.status_code,
+                message=f"The user's {toolkit.name} credential was refused; ask them to "
+                "reconnect the account.",
+            )
         if attempts.retry_stopped_unsafe:
             outcome = await self._reconcile(call, toolkit, tool, arguments, attempts, make_request)
         if not outcome.succeeded:

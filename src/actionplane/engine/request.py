@@ -41,22 +41,42 @@ def form_pairs(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def fill_template(template: Any, arguments: Mapping[str, Any]) -> Any:
-    """``template`` with every ``"$name"`` string replaced by that argument; absent ones dropped."""
+    """``template`` with every ``"$name"`` string replaced by that argument.
+
+    Keys of absent arguments are dropped, and so is any object or list whose placeholders were
+    all absent (``{"priority": {"name": "$priority"}}`` without a priority sends no priority).
+    ``"$$x"`` is the literal ``"$x"``.
+    """
     missing = object()
 
-    def fill(node: Any) -> Any:
-        if isinstance(node, str) and node.startswith("$") and not node.startswith("$$"):
-            return arguments.get(node[1:], missing)
+    def fill(node: Any) -> tuple[Any, int, int]:
+        """(filled node, placeholders seen, placeholders filled)."""
         if isinstance(node, str) and node.startswith("$$"):
-            return node[1:]
-        if isinstance(node, dict):
-            filled = {key: fill(item) for key, item in node.items()}
-            return {key: item for key, item in filled.items() if item is not missing}
-        if isinstance(node, list):
-            return [item for item in (fill(i) for i in node) if item is not missing]
-        return node
+            return node[1:], 0, 0
+        if isinstance(node, str) and node.startswith("$"):
+            value = arguments.get(node[1:], missing)
+            return value, 1, int(value is not missing)
+        if isinstance(node, dict | list):
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            seen = filled = 0
+            kept: list[tuple[Any, Any]] = []
+            for key, item in items:
+                value, item_seen, item_filled = fill(item)
+                seen, filled = seen + item_seen, filled + item_filled
+                if value is not missing:
+                    kept.append((key, value))
+            if seen and not filled:
+                return missing, seen, 0
+            result: Any = dict(kept) if isinstance(node, dict) else [v for _, v in kept]
+            return result, seen, filled
+        return node, 0, 0
 
-    result = fill(template)
+    if isinstance(template, dict):
+        # The body itself stays even when every placeholder in it is absent (a GraphQL query
+        # with no variables given still sends its query).
+        pairs = ((key, fill(item)[0]) for key, item in template.items())
+        return {key: value for key, value in pairs if value is not missing}
+    result = fill(template)[0]
     return None if result is missing else result
 
 
