@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from actionplane.catalog.render import FORMATS
+from actionplane.cli.dlq import dlq_app
 from actionplane.cli.output import console, fail, print_json, print_table
+from actionplane.cli.sandbox import sandbox_app
 from actionplane.errors import ActionplaneError
 from actionplane.plane import Plane
 
@@ -21,6 +23,8 @@ tools_app = typer.Typer(help="Browse the tool catalog.", no_args_is_help=True)
 connections_app = typer.Typer(help="End users' connections to toolkits.", no_args_is_help=True)
 app.add_typer(tools_app, name="tools")
 app.add_typer(connections_app, name="connections")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(sandbox_app, name="sandbox")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -97,6 +101,10 @@ def execute(
     args: Annotated[str, typer.Option("--args", help="Arguments as a JSON object.")] = "{}",
     version: Annotated[str, typer.Option(help="A pinned version, or latest.")] = "latest",
     connection: Annotated[str | None, typer.Option(help="A specific connection id.")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(help="Repeat-safe key: the same key and arguments replay the first result."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Execute a tool for a user and print the result envelope."""
@@ -106,7 +114,12 @@ def execute(
         fail(f"--args is not valid JSON: {error}")
     with _plane() as plane:
         result = plane.tools.execute(
-            slug, arguments, user_id=user, version=version, connected_account_id=connection
+            slug,
+            arguments,
+            user_id=user,
+            version=version,
+            connected_account_id=connection,
+            idempotency_key=idempotency_key,
         )
     envelope = result.model_dump(mode="json")
     if as_json:
@@ -114,9 +127,12 @@ def execute(
     else:
         status = "[green]succeeded[/]" if result.successful else "[red]failed[/]"
         console.print(
-            f"{result.tool} {status}  execution {result.execution_id}  trace {result.trace_id}  "
-            f"attempts {result.attempts}"
+            f"{result.tool} {status} ({result.outcome})  execution {result.execution_id}  "
+            f"trace {result.trace_id}  attempts {result.attempts}"
+            + ("  [yellow]replayed[/]" if result.replayed else "")
         )
+        if result.dead_letter_id:
+            console.print(f"dead-lettered as {result.dead_letter_id}")
         if result.error:
             console.print(
                 f"[red]{result.error.category}[/]: {result.error.message}", highlight=False
@@ -199,6 +215,14 @@ def connections_remove(connection_id: str) -> None:
         except ActionplaneError as error:
             fail(error.message)
     console.print(f"removed {connection_id}")
+
+
+@app.command("purge-keys")
+def purge_keys() -> None:
+    """Delete idempotency keys past their retention (ACTIONPLANE_IDEMPOTENCY_RETENTION_S)."""
+    with _plane() as plane:
+        removed = plane.purge_idempotency_keys()
+    console.print(f"purged {removed} expired idempotency keys")
 
 
 def main() -> None:
