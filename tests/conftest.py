@@ -48,6 +48,30 @@ def postgres_url() -> Iterator[str]:
             )
 
 
+REDIS_URL = os.environ.get("ACTIONPLANE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[dict[str, str]]:
+    """Redis settings under a key prefix of this test's own, deleted after it."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        missing(f"Redis is not reachable at {REDIS_URL}: {error}")
+    prefix = f"aptest:{secrets.token_hex(6)}:"
+    try:
+        yield {"ACTIONPLANE_REDIS_URL": REDIS_URL, "ACTIONPLANE_REDIS_PREFIX": prefix}
+    finally:
+        keys = list(client.scan_iter(match=prefix + "*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test on a SQLite file and on a fresh PostgreSQL database."""

@@ -134,8 +134,8 @@ class AsyncPlane:
             from actionplane.engine.redis_state import RedisBreakerState, RedisLimiterState
 
             self._redis = Redis.from_url(self.settings.redis_url)
-            limiter_state = RedisLimiterState(self._redis)
-            breaker_state = RedisBreakerState(self._redis)
+            limiter_state = RedisLimiterState(self._redis, self.settings.redis_prefix)
+            breaker_state = RedisBreakerState(self._redis, self.settings.redis_prefix)
         guards = Guards(
             limiter=RateLimiter(
                 limiter_state, _rate_limits(self.settings), self.settings.rate_limit_max_wait_s

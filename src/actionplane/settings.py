@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis shared by a fleet: rate limits and breaker state"
     )
+    redis_prefix: str = Field(
+        default="actionplane:", description="Prefix of every Redis key (one per deployment)"
+    )
     idempotency_retention_s: float = Field(default=86400.0, gt=0, description="Key retention")
     idempotency_wait_s: float = Field(
         default=10.0, ge=0, description="How long a duplicate waits for the first call"

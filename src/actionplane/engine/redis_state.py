@@ -1,7 +1,7 @@
 """Rate-limit and breaker state shared by a fleet through Redis.
 
 Each operation is one Lua script, so it is atomic across every process that shares the Redis
-server. Keys live under ``actionplane:`` and expire on their own.
+server. Keys live under a prefix (``actionplane:`` unless configured).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from actionplane.engine.breaker import BreakerPolicy, Permission
 from actionplane.engine.ratelimit import Rate
 
-_PREFIX = "actionplane:"
+DEFAULT_PREFIX = "actionplane:"
 
 _BLOCK = """
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -112,23 +112,24 @@ def _text(value: Any) -> str:
 class RedisLimiterState:
     """``LimiterState`` in Redis (times kept in milliseconds)."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis
+        self._prefix = prefix
         self._block = redis.register_script(_BLOCK)
         self._take = redis.register_script(_TAKE)
 
     async def blocked_until(self, scope: str) -> float:
-        value = await self._redis.get(f"{_PREFIX}block:{scope}")
+        value = await self._redis.get(f"{self._prefix}block:{scope}")
         return float(value) / 1000 if value else 0.0
 
     async def block(self, scope: str, until: float) -> None:
-        await self._block(keys=[f"{_PREFIX}block:{scope}"], args=[int(until * 1000)])
+        await self._block(keys=[f"{self._prefix}block:{scope}"], args=[int(until * 1000)])
 
     async def take(self, scope: str, rate: Rate, now: float) -> float:
         interval = 1000.0 / rate.per_second
         tolerance = interval * (rate.burst - 1)
         wait_ms = await self._take(
-            keys=[f"{_PREFIX}gcra:{scope}"], args=[int(now * 1000), interval, tolerance]
+            keys=[f"{self._prefix}gcra:{scope}"], args=[int(now * 1000), interval, tolerance]
         )
         return float(wait_ms) / 1000
 
@@ -136,14 +137,15 @@ class RedisLimiterState:
 class RedisBreakerState:
     """``BreakerState`` in Redis: one hash and one list per scope."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis
+        self._prefix = prefix
         self._acquire = redis.register_script(_ACQUIRE)
         self._record = redis.register_script(_RECORD)
 
     async def acquire(self, scope: str, policy: BreakerPolicy, now: float) -> Permission:
         allowed, state, wait = await self._acquire(
-            keys=[f"{_PREFIX}breaker:{scope}"], args=[now, policy.half_open_calls]
+            keys=[f"{self._prefix}breaker:{scope}"], args=[now, policy.half_open_calls]
         )
         return Permission(bool(int(allowed)), _text(state), float(_text(wait)))
 
@@ -151,7 +153,7 @@ class RedisBreakerState:
         self, scope: str, policy: BreakerPolicy, failed: bool, slow: bool, now: float
     ) -> str:
         state = await self._record(
-            keys=[f"{_PREFIX}breaker:{scope}", f"{_PREFIX}breaker-window:{scope}"],
+            keys=[f"{self._prefix}breaker:{scope}", f"{self._prefix}breaker-window:{scope}"],
             args=[
                 now,
                 int(failed),
