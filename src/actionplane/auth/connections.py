@@ -15,9 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actionplane.auth.credentials import Credentials
+from actionplane.auth.oauth import OAuthToken
 from actionplane.auth.vault import Vault
 from actionplane.errors import ConnectionNotFoundError
 from actionplane.store.tables import connections
+
+_CREDENTIAL_FIELDS = ("token", "api_key", "username", "password")
 
 
 class ConnectionStatus(StrEnum):
@@ -103,6 +106,41 @@ class ConnectionStore:
             await db.execute(connections.insert().values(**values))
         return await self.get(project_id, user_id, connection_id)
 
+    async def add_oauth(
+        self,
+        project_id: str,
+        user_id: str,
+        toolkit: str,
+        token: OAuthToken,
+        account: str = "default",
+    ) -> Connection:
+        """Store an ACTIVE OAuth 2.0 connection. Access token, refresh token, expiry and scopes
+        are sealed together; ``resolve`` returns the access token as ``Credentials.token``."""
+        connection_id = "conn_" + secrets.token_hex(10)
+        now = time.time()
+        secret = {
+            "token": token.access_token,
+            "refresh_token": token.refresh_token,
+            "expires_at": token.expires_at,
+            "scopes": list(token.scopes),
+        }
+        values = {
+            "id": connection_id,
+            "project_id": project_id,
+            "user_id": user_id,
+            "toolkit": toolkit,
+            "account": account,
+            "auth_type": "oauth2",
+            "status": ConnectionStatus.ACTIVE.value,
+            "status_reason": None,
+            "secret": self._vault.seal(secret, bound_to=connection_id),
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._engine.begin() as db:
+            await db.execute(connections.insert().values(**values))
+        return await self.get(project_id, user_id, connection_id)
+
     async def list(
         self, project_id: str, user_id: str | None = None, toolkit: str | None = None
     ) -> list[Connection]:
@@ -176,4 +214,6 @@ class ConnectionStore:
                 details={"toolkit": toolkit, "connection_id": connection.id},
             )
         opened = self._vault.open(row._mapping["secret"], bound_to=connection.id)
-        return connection, Credentials(auth_type=connection.auth_type, **opened)
+        # OAuth secrets also hold the refresh token and expiry, which a request never carries.
+        fields = {k: v for k, v in opened.items() if k in _CREDENTIAL_FIELDS}
+        return connection, Credentials(auth_type=connection.auth_type, **fields)
