@@ -54,11 +54,15 @@ class AsyncTools:
         version: str = LATEST,
         connected_account_id: str | None = None,
         idempotency_key: str | None = None,
+        traceparent: str | None = None,
+        tool_call_id: str | None = None,
+        agent_id: str | None = None,
     ) -> ExecutionResult:
         """Run a tool for ``user_id`` and return the result envelope.
 
         Never raises for a failed call: the envelope's ``error`` says why. With an
-        ``idempotency_key``, a repeat returns the stored result with ``replayed: true``.
+        ``idempotency_key`` (or a framework's ``tool_call_id``), a repeat returns the stored
+        result with ``replayed: true``. A W3C ``traceparent`` joins the caller's trace.
         """
         executor = await self._plane._executor()
         return await executor.execute(
@@ -68,6 +72,9 @@ class AsyncTools:
             version=version,
             connection_id=connected_account_id,
             idempotency_key=idempotency_key,
+            traceparent=traceparent,
+            tool_call_id=tool_call_id,
+            agent_id=agent_id,
         )
 
 

@@ -33,6 +33,7 @@ from actionplane.namespaces import (
     AsyncTools,
     forget_key_for_replay,
 )
+from actionplane.observability.exporters import configure_tracing_from_env
 from actionplane.settings import Settings
 from actionplane.store.database import create_engine, migrate
 
@@ -116,6 +117,7 @@ class AsyncPlane:
             return
         import anyio.to_thread
 
+        configure_tracing_from_env()
         await anyio.to_thread.run_sync(migrate, self.settings.database_url)
         vault = Vault.from_setting(self.settings.encryption_key, self.settings.key_file)
         self._engine = create_engine(self.settings.database_url)

@@ -91,6 +91,10 @@ class Catalog:
             )
         return versions[version]
 
+    def description(self, slug: str) -> str | None:
+        """The newest version's description of a tool, or None for an unknown slug."""
+        return self.get(slug).description if slug in self._tools else None
+
     def versions(self, slug: str) -> builtins.list[str]:
         """Every version of a tool, oldest first."""
         return sorted(self._tools.get(slug, {}), key=_semver_key)

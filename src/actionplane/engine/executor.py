@@ -9,17 +9,18 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from opentelemetry import trace
 
 from actionplane.auth.connections import ConnectionStore
 from actionplane.auth.credentials import place, scheme_for
 from actionplane.catalog.models import Tool, Toolkit
 from actionplane.catalog.registry import LATEST, Catalog
 from actionplane.catalog.validation import validate_arguments
-from actionplane.engine.attempts import AttemptsResult, Guards, run_attempts
+from actionplane.engine.attempts import AttemptRecord, AttemptsResult, Guards, run_attempts
 from actionplane.engine.dlq import DeadLetterQueue
 from actionplane.engine.idempotency import (
     IdempotencyStore,
@@ -33,15 +34,14 @@ from actionplane.engine.reconcile import find_applied, resolve_mapping
 from actionplane.engine.record import ExecutionLog, ExecutionRecord
 from actionplane.engine.request import build_request
 from actionplane.engine.result import ExecutionError, ExecutionResult
+from actionplane.engine.telemetry import emit_call_log, finish_call_span
 from actionplane.errors import ActionplaneError, ConnectionError_
+from actionplane.observability.redaction import Redactor, secret_fields
+from actionplane.observability.tracing import parent_context, start_tool_span, trace_id_of
 
 
 def new_execution_id() -> str:
     return "exec_" + secrets.token_hex(12)
-
-
-def new_trace_id() -> str:
-    return secrets.token_hex(16)
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,13 @@ class _Call:
     connection_id: str | None = None
     key: str | None = None
     upstream_key: str | None = None
+    agent_id: str | None = None
+    tool_call_id: str | None = None
+    arguments: Any = None
+    redactor: Redactor = field(default_factory=Redactor)
+    attempts: tuple[AttemptRecord, ...] = ()
+    breaker_state: str | None = None
+    events: tuple[str, ...] = ()
     replayed: bool = False
     dead_letter_id: str | None = None
     reconciled: bool = False
@@ -109,23 +116,61 @@ class Executor:
         connection_id: str | None = None,
         idempotency_key: str | None = None,
         upstream_key: str | None = None,
+        traceparent: str | None = None,
+        tool_call_id: str | None = None,
+        agent_id: str | None = None,
     ) -> ExecutionResult:
         """Run one tool call and return its envelope. Never raises for a failed call.
 
+        ``traceparent`` (W3C) makes the call's span a child of the caller's; a framework's
+        ``tool_call_id`` serves as the idempotency key when no explicit key is given.
         ``upstream_key`` is for dead-letter replays: the key the first attempt sent upstream.
         """
-        call = _Call(slug, user_id, new_execution_id(), new_trace_id(), time.time(), version)
-        call.upstream_key = upstream_key
+        call = _Call(slug, user_id, new_execution_id(), "", time.time(), version)
+        call.upstream_key, call.agent_id, call.tool_call_id = upstream_key, agent_id, tool_call_id
+        call.arguments = arguments
+        span = start_tool_span(
+            slug,
+            self._catalog.description(slug),
+            tool_call_id or call.execution_id,
+            parent_context(traceparent),
+        )
+        call.trace_id = trace_id_of(span)
         outcome: Outcome | None = None
-        try:
-            tool = call.tool = self._catalog.get(slug, version)
-            checked = validate_arguments(tool, {} if arguments is None else arguments)
-            result, outcome = await self._claimed(
-                call, tool, checked, connection_id, idempotency_key
+        with trace.use_span(span, end_on_exit=True):
+            try:
+                tool = call.tool = self._catalog.get(slug, version)
+                checked = validate_arguments(tool, {} if arguments is None else arguments)
+                call.redactor = Redactor(fields=secret_fields(tool.input_schema))
+                result, outcome = await self._claimed(
+                    call, tool, checked, connection_id, idempotency_key or tool_call_id
+                )
+            except ActionplaneError as error:
+                result = self._failure(call, error)
+            await self._record(call, result, outcome)
+            extra = {
+                "user_id": call.user_id,
+                "agent_id": agent_id,
+                "idempotency_key": call.key,
+                "breaker.state": call.breaker_state,
+            }
+            finish_call_span(span, result, call.arguments, call.redactor, extra)
+            emit_call_log(
+                span=span,
+                result=result,
+                project_id=self.project_id,
+                user_id=call.user_id,
+                agent_id=agent_id,
+                tool_call_id=tool_call_id,
+                duration_ms=(time.time() - call.started) * 1000,
+                attempts=call.attempts,
+                breaker_state=call.breaker_state,
+                rate_limit_events=[e for e in call.events if e.startswith("rate_limit")],
+                idempotency_key=call.key,
+                arguments=call.arguments,
+                outcome=outcome,
+                redactor=call.redactor,
             )
-        except ActionplaneError as error:
-            result = self._failure(call, error)
-        await self._record(call, result, outcome)
         return result
 
     async def _claimed(
@@ -172,6 +217,7 @@ class Executor:
             self.project_id, call.user_id, tool.toolkit, connection_id
         )
         call.connection_id = connection.id
+        call.redactor = Redactor(credentials.secrets(), secret_fields(tool.input_schema))
         placement = place(scheme_for(toolkit.auth, credentials.auth_type), credentials)
         extra: dict[str, str] = {}
         if toolkit.idempotency_header and not tool.behavior.read_only:
@@ -187,8 +233,17 @@ class Executor:
             return build_request(toolkit, tool, arguments, placement, extra)
 
         attempts = await run_attempts(
-            self._http, self._guards, toolkit, tool, connection.id, make_request, bool(extra)
+            self._http,
+            self._guards,
+            toolkit,
+            tool,
+            connection.id,
+            make_request,
+            bool(extra),
+            call.redactor,
         )
+        call.attempts, call.events = attempts.attempts, attempts.events
+        call.breaker_state = attempts.breaker_state
         outcome = attempts.outcome
         if outcome.kind is OutcomeKind.AUTH_EXPIRED and credentials.auth_type != "oauth2":
             # A static credential cannot be refreshed: only the user can replace it.
