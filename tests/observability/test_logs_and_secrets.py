@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -108,7 +109,7 @@ async def test_no_token_or_secret_anywhere_after_a_full_run(
         assert len(secrets) >= 3
         sandbox.add_fault(tool="SLACK_POST_MESSAGE", kind="status", status=503, count=1)
         sandbox.add_fault(tool="STRIPE_CREATE_CUSTOMER", kind="applied_then_fail", count=1)
-        calls: list[tuple[str, dict[str, object]]] = [
+        calls: list[tuple[str, Mapping[str, Any]]] = [
             ("GITHUB_CREATE_ISSUE", ISSUE),
             ("SLACK_POST_MESSAGE", {"channel": "C0123456789", "text": "hello"}),
             ("STRIPE_CREATE_CUSTOMER", {"email": "a@example.com"}),
