@@ -13,6 +13,7 @@ from actionplane.catalog.registry import LATEST, ToolFilter
 from actionplane.catalog.render import Format, render_tool
 from actionplane.engine.dlq import DeadLetter
 from actionplane.engine.idempotency import KeyScope
+from actionplane.engine.record import ExecutionRecord
 from actionplane.engine.result import ExecutionResult
 from actionplane.errors import CallerError
 
@@ -178,3 +179,37 @@ async def forget_key_for_replay(plane: AsyncPlane, entry: DeadLetter) -> None:
     """A parked unknown outcome stored its failure under the key; the replay must run anew."""
     store = await plane._idempotency_store()
     await store.forget(KeyScope(entry.project_id, entry.user_id, entry.idempotency_key))
+
+
+class AsyncExecutions:
+    """The execution log: one record per call, by id or filtered by trace, user, tool, status."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    async def get(self, execution_id: str) -> ExecutionRecord:
+        found = await (await self._plane._execution_queries()).get(
+            self._plane.project_id, execution_id
+        )
+        if found is None:
+            raise CallerError(f"no execution {execution_id!r} in this project")
+        return found
+
+    async def list(
+        self,
+        *,
+        trace_id: str | None = None,
+        user_id: str | None = None,
+        tool: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+    ) -> builtins.list[ExecutionRecord]:
+        queries = await self._plane._execution_queries()
+        return await queries.list(
+            self._plane.project_id,
+            trace_id=trace_id,
+            user_id=user_id,
+            tool=tool,
+            status=status,
+            limit=limit,
+        )

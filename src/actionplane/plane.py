@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import os
 from collections.abc import Callable, Coroutine, Mapping
@@ -24,12 +25,13 @@ from actionplane.engine.dlq import DeadLetter, DeadLetterQueue
 from actionplane.engine.executor import ExecutionSettings, Executor
 from actionplane.engine.idempotency import IdempotencyStore
 from actionplane.engine.ratelimit import MemoryLimiterState, Rate, RateLimiter, RateLimits
-from actionplane.engine.record import ExecutionLog
+from actionplane.engine.record import ExecutionLog, ExecutionQueries
 from actionplane.engine.result import ExecutionResult
 from actionplane.engine.retry import RetryPolicy
 from actionplane.namespaces import (
     AsyncConnections,
     AsyncDeadLetters,
+    AsyncExecutions,
     AsyncTools,
     forget_key_for_replay,
 )
@@ -106,11 +108,13 @@ class AsyncPlane:
         self._engine: Any = None
         self._redis: Any = None
         self._executor_instance: Executor | None = None
+        self._is_view = False
         self._connections: ConnectionStore | None = None
         self._idempotency: IdempotencyStore | None = None
         self.tools = AsyncTools(self)
         self.connections = AsyncConnections(self)
         self.dlq = AsyncDeadLetters(self)
+        self.executions = AsyncExecutions(self)
 
     async def _open(self) -> None:
         if self._engine is not None:
@@ -146,17 +150,45 @@ class AsyncPlane:
             bulkhead=Bulkhead(self._bulkhead_limits),
             policy=self._retry_policy,
         )
-        self._executor_instance = Executor(
+        self._guards = guards
+        self._queries = ExecutionQueries(self._engine)
+        self._dlq_store = DeadLetterQueue(self._engine)
+        self._executor_instance = self._new_executor(self.project_id)
+
+    def _new_executor(self, project_id: str) -> Executor:
+        assert self._connections is not None and self._idempotency is not None
+        assert self._http is not None
+        return Executor(
             self.catalog,
             self._connections,
             ExecutionLog(self._engine),
             self._http,
-            self.project_id,
+            project_id,
             idempotency=self._idempotency,
-            dlq=DeadLetterQueue(self._engine),
-            guards=guards,
+            dlq=self._dlq_store,
+            guards=self._guards,
             settings=self._execution_settings,
         )
+
+    async def _execution_queries(self) -> ExecutionQueries:
+        await self._open()
+        return self._queries
+
+    async def for_project(self, project_id: str) -> AsyncPlane:
+        """A view of this plane acting for another project: the same database, HTTP client,
+        limiter and breakers, but every call, connection and dead letter scoped to
+        ``project_id``. Closing the view closes nothing; close the plane it came from."""
+        await self._open()
+        view = copy.copy(self)
+        view.project_id = project_id
+        view._owns_http = False
+        view._is_view = True
+        view._executor_instance = self._new_executor(project_id)
+        view.tools = AsyncTools(view)
+        view.connections = AsyncConnections(view)
+        view.dlq = AsyncDeadLetters(view)
+        view.executions = AsyncExecutions(view)
+        return view
 
     async def _executor(self) -> Executor:
         await self._open()
@@ -210,6 +242,8 @@ class AsyncPlane:
         return await store.purge()
 
     async def aclose(self) -> None:
+        if self._is_view:
+            return
         if self._http is not None and self._owns_http:
             await self._http.aclose()
         if self._redis is not None:
@@ -262,6 +296,7 @@ class Plane:
         self.tools: Any = _SyncNamespace(self._async.tools, self._run)
         self.connections: Any = _SyncNamespace(self._async.connections, self._run)
         self.dlq: Any = _SyncNamespace(self._async.dlq, self._run)
+        self.executions: Any = _SyncNamespace(self._async.executions, self._run)
 
     def _run(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         async def runner() -> T:

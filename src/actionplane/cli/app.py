@@ -11,6 +11,7 @@ from actionplane.catalog.render import FORMATS
 from actionplane.cli.dlq import dlq_app
 from actionplane.cli.output import console, fail, print_json, print_table
 from actionplane.cli.sandbox import sandbox_app
+from actionplane.cli.trace import executions_app, trace
 from actionplane.errors import ActionplaneError
 from actionplane.plane import Plane
 
@@ -24,6 +25,8 @@ connections_app = typer.Typer(help="End users' connections to toolkits.", no_arg
 app.add_typer(tools_app, name="tools")
 app.add_typer(connections_app, name="connections")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(executions_app, name="executions")
+app.command("trace")(trace)
 app.add_typer(sandbox_app, name="sandbox")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]

@@ -37,7 +37,12 @@ from actionplane.engine.result import ExecutionError, ExecutionResult
 from actionplane.engine.telemetry import emit_call_log, finish_call_span
 from actionplane.errors import ActionplaneError, ConnectionError_
 from actionplane.observability.redaction import Redactor, secret_fields
-from actionplane.observability.tracing import parent_context, start_tool_span, trace_id_of
+from actionplane.observability.tracing import (
+    parent_context,
+    span_id_of,
+    start_tool_span,
+    trace_id_of,
+)
 
 
 def new_execution_id() -> str:
@@ -74,6 +79,7 @@ class _Call:
     redactor: Redactor = field(default_factory=Redactor)
     attempts: tuple[AttemptRecord, ...] = ()
     breaker_state: str | None = None
+    span_id: str | None = None
     events: tuple[str, ...] = ()
     replayed: bool = False
     dead_letter_id: str | None = None
@@ -135,7 +141,7 @@ class Executor:
             tool_call_id or call.execution_id,
             parent_context(traceparent),
         )
-        call.trace_id = trace_id_of(span)
+        call.trace_id, call.span_id = trace_id_of(span), span_id_of(span)
         outcome: Outcome | None = None
         with trace.use_span(span, end_on_exit=True):
             try:
@@ -400,6 +406,10 @@ class Executor:
                 idempotency_key=call.key,
                 replayed=call.replayed,
                 dead_letter_id=call.dead_letter_id,
+                attempt_log=[attempt.__dict__ for attempt in call.attempts],
+                span_id=call.span_id,
+                agent_id=call.agent_id,
+                tool_call_id=call.tool_call_id,
             )
         )
 

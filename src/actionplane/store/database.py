@@ -69,7 +69,7 @@ def migrate(url: str) -> None:
             if engine.dialect.name == "postgresql":
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})"))
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except sa.exc.OperationalError as exc:
         raise PlaneError(f"cannot reach the database: {exc.orig}") from exc
     finally:

@@ -51,7 +51,12 @@ executions = sa.Table(
     sa.Column("idempotency_key", sa.String(255), nullable=True),
     sa.Column("replayed", sa.Boolean, nullable=False, default=False),
     sa.Column("dead_letter_id", sa.String(64), nullable=True),
+    sa.Column("attempt_log", sa.JSON, nullable=True, doc="one object per request sent"),
+    sa.Column("span_id", sa.String(16), nullable=True),
+    sa.Column("agent_id", sa.String(200), nullable=True),
+    sa.Column("tool_call_id", sa.String(255), nullable=True),
     sa.Index("ix_executions_trace", "trace_id"),
+    sa.Index("ix_executions_started", "project_id", "started_at"),
     sa.Index("ix_executions_user_tool", "project_id", "user_id", "tool"),
 )
 
@@ -99,4 +104,16 @@ dead_letters = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Index("ix_dead_letters_due", "status", "next_attempt_at"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True, doc="sha256 of the key"),
+    sa.Column("prefix", sa.String(16), nullable=False, doc="first characters, to recognise it"),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("revoked_at", sa.Float, nullable=True),
 )
