@@ -121,7 +121,11 @@ def classify_response(toolkit: Toolkit, response: httpx.Response) -> Outcome:
                 provider_code=str(code) if code is not None else None,
             )
     if 200 <= status < 300:
-        return Outcome(OutcomeKind.SUCCEEDED, status_code=status, data=data)
+        # retry_after_s on a success means "that was the last of the quota" (GitHub's
+        # x-ratelimit-remaining: 0): the limiter holds further calls until the reset.
+        return Outcome(
+            OutcomeKind.SUCCEEDED, status_code=status, data=data, retry_after_s=retry_after
+        )
     kind = _BY_STATUS.get(status)
     if kind is None:
         kind = OutcomeKind.UNKNOWN if status >= 500 else OutcomeKind.PERMANENT

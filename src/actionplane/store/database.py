@@ -48,10 +48,12 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``, tuned for its backend."""
     async_url, _ = driver_urls(url)
     if async_url.startswith("sqlite"):
-        engine = create_async_engine(async_url)
+        # One connection: this process's writers queue in the pool instead of colliding on
+        # SQLite's single write lock and sleeping in its busy handler.
+        engine = create_async_engine(async_url, pool_size=1, max_overflow=0, pool_timeout=60)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def migrate(url: str) -> None:
