@@ -101,3 +101,23 @@ async def test_configured_rate_admits_bursts_then_spaces_calls() -> None:
     limiter = RateLimiter(MemoryLimiterState(), limits, max_wait_s=0)
     admitted = [(await limiter.admit("github", "c")).admitted for _ in range(5)]
     assert admitted == [True, True, True, False, False]
+
+
+async def test_waiters_reserve_their_slots_first_come_first_served() -> None:
+    import anyio
+
+    limits = {"github": RateLimits(per_toolkit=Rate(per_second=10, burst=1))}
+    limiter = RateLimiter(MemoryLimiterState(), limits, max_wait_s=1.0)
+    waited: list[float] = []
+
+    async def call() -> None:
+        admission = await limiter.admit("github", "c")
+        assert admission.admitted
+        waited.append(admission.waited_s)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(5):
+            group.start_soon(call)
+    assert sorted(round(w, 1) for w in waited) == [0.0, 0.1, 0.2, 0.3, 0.4]
+    refused = await limiter.admit("github", "c", max_wait_s=0.05)
+    assert not refused.admitted and refused.retry_after_s > 0.05

@@ -49,8 +49,10 @@ class LimiterState(Protocol):
 
     async def block(self, scope: str, until: float) -> None: ...
 
-    async def take(self, scope: str, rate: Rate, now: float) -> float:
-        """Admit one call now (returns 0) or return the seconds until one would be admitted."""
+    async def take(self, scope: str, rate: Rate, now: float, max_wait_s: float) -> float:
+        """Reserve the next slot if it comes within ``max_wait_s`` and return the seconds until
+        it (0: now). A result above ``max_wait_s`` means nothing was reserved. Reserving keeps
+        waiters first come, first served instead of racing each other when the slot opens."""
         ...
 
 
@@ -69,15 +71,15 @@ class MemoryLimiterState:
         with self._lock:
             self._blocks[scope] = max(self._blocks.get(scope, 0.0), until)
 
-    async def take(self, scope: str, rate: Rate, now: float) -> float:
+    async def take(self, scope: str, rate: Rate, now: float, max_wait_s: float) -> float:
         interval = 1.0 / rate.per_second
         tolerance = interval * (rate.burst - 1)
         with self._lock:
             tat = max(self._tat.get(scope, now), now)
-            if tat - tolerance > now:
-                return tat - tolerance - now
-            self._tat[scope] = tat + interval
-            return 0.0
+            wait = max(0.0, tat - tolerance - now)
+            if wait <= max_wait_s:
+                self._tat[scope] = tat + interval
+            return wait
 
 
 @dataclass(frozen=True)
@@ -116,16 +118,27 @@ class RateLimiter:
         limits = self._limits.get(toolkit, RateLimits())
         while True:
             now = time.time()
-            wait = max(0.0, await self._state.blocked_until(scope) - now)
-            if wait == 0.0 and limits.per_toolkit is not None:
-                wait = await self._state.take(f"rate:{toolkit}", limits.per_toolkit, now)
-            if wait == 0.0 and limits.per_connection is not None:
-                wait = await self._state.take(f"rate:{scope}", limits.per_connection, now)
-            if wait == 0.0:
-                return Admission(True, waited_s=now - started)
-            if now + wait - started > bound:
-                return Admission(False, retry_after_s=wait, waited_s=now - started)
-            await anyio.sleep(wait)
+            blocked = max(0.0, await self._state.blocked_until(scope) - now)
+            if blocked > 0.0:
+                if now + blocked - started > bound:
+                    return Admission(False, retry_after_s=blocked, waited_s=now - started)
+                await anyio.sleep(blocked)
+                continue
+            reserved = 0.0
+            for key, rate in (
+                (f"rate:{toolkit}", limits.per_toolkit),
+                (f"rate:{scope}", limits.per_connection),
+            ):
+                if rate is None:
+                    continue
+                left = max(0.0, bound - (now - started) - reserved)
+                wait = await self._state.take(key, rate, now + reserved, left)
+                if wait > left:
+                    return Admission(False, retry_after_s=wait, waited_s=now - started)
+                reserved += wait
+            if reserved > 0:
+                await anyio.sleep(reserved)
+            return Admission(True, waited_s=time.time() - started)
 
     async def learn(self, toolkit: str, connection_id: str | None, retry_after_s: float) -> None:
         """The provider said to wait: send nothing to this scope until then."""

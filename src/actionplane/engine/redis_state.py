@@ -24,18 +24,21 @@ end
 return 1
 """
 
-# GCRA: returns 0 when admitted, else the milliseconds until a call would be.
+# GCRA with reservation: the milliseconds until the caller's slot; the slot is reserved only
+# when that is within ARGV[4] (a larger answer means nothing was reserved).
 _TAKE = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local tolerance = tonumber(ARGV[3])
+local max_wait = tonumber(ARGV[4])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
-if tat - tolerance > now then
-  return math.ceil(tat - tolerance - now)
+local wait = math.max(0, math.ceil(tat - tolerance - now))
+if wait <= max_wait then
+  local ttl = math.ceil(tat + interval - now + tolerance) + 1000
+  redis.call('SET', KEYS[1], tat + interval, 'PX', ttl)
 end
-redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now + tolerance) + 1000)
-return 0
+return wait
 """
 
 _ACQUIRE = """
@@ -125,11 +128,12 @@ class RedisLimiterState:
     async def block(self, scope: str, until: float) -> None:
         await self._block(keys=[f"{self._prefix}block:{scope}"], args=[int(until * 1000)])
 
-    async def take(self, scope: str, rate: Rate, now: float) -> float:
+    async def take(self, scope: str, rate: Rate, now: float, max_wait_s: float) -> float:
         interval = 1000.0 / rate.per_second
         tolerance = interval * (rate.burst - 1)
         wait_ms = await self._take(
-            keys=[f"{self._prefix}gcra:{scope}"], args=[int(now * 1000), interval, tolerance]
+            keys=[f"{self._prefix}gcra:{scope}"],
+            args=[int(now * 1000), interval, tolerance, int(max_wait_s * 1000)],
         )
         return float(wait_ms) / 1000
 
