@@ -41,6 +41,9 @@ def trace_id_of(span: Span) -> str:
 
 
 def span_id_of(span: Span) -> str | None:
+    """The span's own id; None when tracing is off (the context is then the caller's)."""
+    if not span.is_recording():
+        return None
     context = span.get_span_context()
     return format(context.span_id, "016x") if context.span_id else None
 
