@@ -1,0 +1,128 @@
+"""The catalog as an MCP server, for one end user, on the official ``mcp`` SDK (``MCPServer``).
+
+::
+
+    async with AsyncPlane() as plane:
+        server = ActionplaneMCPServer(plane, user_id="alice", toolkits=["github"])
+        await server.run_stdio_async()   # or: await server.run_streamable_http_async(port=N)
+
+or from a shell: ``actionplane mcp --user alice --toolkits github [--transport http --port N]``.
+
+``tools/list`` gives ``render_tool(tool, "mcp")`` for every offered tool: ``inputSchema``,
+``outputSchema`` and annotations from the behaviour record (read-only, destructive, idempotent,
+open-world). ``tools/call`` runs through the plane: on success the data as text and as
+``structuredContent`` (``mcp_structured_content``); on failure ``isError`` with the error as
+text the model can act on (an ``auth_required`` error carries its connect link in ``details``).
+A W3C ``traceparent`` in the request ``_meta`` joins the caller's trace, and an
+``io.actionplane/idempotency-key`` in ``_meta`` makes a repeated call an idempotent replay.
+Each result's ``_meta`` holds ``io.actionplane/execution``: execution id, trace id, attempts,
+replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import CallToolResult, TextContent
+from mcp_types import Tool as MCPTool
+
+from actionplane.adapters._common import AnyPlane, execute, failure, result_text, select_tools
+from actionplane.catalog.models import Tool
+from actionplane.catalog.render import mcp_structured_content, render_tool
+from actionplane.engine.result import ExecutionResult
+
+__all__ = ["EXECUTION_META_KEY", "IDEMPOTENCY_META_KEY", "ActionplaneMCPServer"]
+
+IDEMPOTENCY_META_KEY = "io.actionplane/idempotency-key"
+EXECUTION_META_KEY = "io.actionplane/execution"
+
+
+class ActionplaneMCPServer(MCPServer[Any]):
+    """An MCP server offering a slice of the catalog and executing it for ``user_id``."""
+
+    def __init__(
+        self,
+        plane: AnyPlane,
+        user_id: str,
+        *,
+        toolkits: Sequence[str] | None = None,
+        search: str | None = None,
+        tools: Sequence[str] | None = None,
+        limit: int | None = None,
+        agent_id: str | None = None,
+        name: str = "actionplane",
+    ) -> None:
+        super().__init__(
+            name=name,
+            instructions=(
+                "Tools that act on SaaS APIs for one user through actionplane. A failed call "
+                "says why; an auth_required error carries a link the user must open."
+            ),
+        )
+        self.plane = plane
+        self.user_id = user_id
+        self.agent_id = agent_id
+        offered = select_tools(plane, toolkits=toolkits, search=search, tools=tools, limit=limit)
+        self.offered: dict[str, Tool] = {tool.slug: tool for tool in offered}
+
+    async def list_tools(self) -> list[MCPTool]:
+        return [MCPTool.model_validate(render_tool(t, "mcp")) for t in self.offered.values()]
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult:
+        meta = _request_meta(context)
+        tool = self.offered.get(name)
+        if tool is None:
+            known = ", ".join(sorted(self.offered)[:20])
+            return _result(
+                None,
+                failure(name, "tool_not_found", f"Unknown tool {name!r}. Offered: {known}"),
+            )
+        result = await execute(
+            self.plane,
+            name,
+            arguments,
+            user_id=self.user_id,
+            agent_id=self.agent_id,
+            traceparent=_text(meta.get("traceparent")),
+            idempotency_key=_text(meta.get(IDEMPOTENCY_META_KEY)),
+        )
+        return _result(tool, result)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _request_meta(context: Context[Any, Any] | None) -> Mapping[str, Any]:
+    if context is None:
+        return {}
+    try:
+        meta = context.request_context.meta
+    except ValueError:  # no request in flight: a direct call from Python
+        return {}
+    return dict(meta) if meta else {}
+
+
+def _result(tool: Tool | None, result: ExecutionResult) -> CallToolResult:
+    execution = {
+        "execution_id": result.execution_id,
+        "trace_id": result.trace_id,
+        "attempts": result.attempts,
+        "replayed": result.replayed,
+        "outcome": result.outcome,
+    }
+    structured = (
+        mcp_structured_content(tool, result.data)
+        if tool is not None and result.successful
+        else None
+    )
+    return CallToolResult(
+        content=[TextContent(type="text", text=result_text(result))],
+        structured_content=structured,
+        is_error=not result.successful,
+        _meta={EXECUTION_META_KEY: execution},
+    )
