@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from actionplane.auth.connections import Connection
+import anyio
+
+from actionplane.auth.apps import OAuthApp
+from actionplane.auth.connections import Connection, ConnectionStatus
 from actionplane.auth.credentials import Credentials
+from actionplane.auth.flows import Initiated
+from actionplane.auth.rotation import RotationReport, rotate
+from actionplane.auth.vault import generate_key
 from actionplane.catalog.models import Tool
 from actionplane.catalog.registry import LATEST, ToolFilter
 from actionplane.catalog.render import Format, render_tool
@@ -15,7 +22,7 @@ from actionplane.engine.dlq import DeadLetter
 from actionplane.engine.idempotency import KeyScope
 from actionplane.engine.record import ExecutionRecord
 from actionplane.engine.result import ExecutionResult
-from actionplane.errors import CallerError
+from actionplane.errors import CallerError, ConnectionError_
 
 if TYPE_CHECKING:
     from actionplane.plane import AsyncPlane
@@ -130,9 +137,107 @@ class AsyncConnections:
         store = await self._plane._connection_store()
         return await store.get(self._plane.project_id, user_id, connection_id)
 
-    async def remove(self, connection_id: str) -> None:
+    async def remove(self, connection_id: str) -> bool:
+        """Disconnect: revoke an OAuth grant at the provider (when it can), then delete.
+        Returns whether the provider confirmed the revocation."""
         store = await self._plane._connection_store()
-        await store.remove(self._plane.project_id, connection_id)
+        return await store.remove(self._plane.project_id, connection_id)
+
+    async def initiate(
+        self,
+        user_id: str,
+        toolkit: str,
+        *,
+        redirect_url: str,
+        account: str = "default",
+        scopes: Sequence[str] | None = None,
+        authorize_params: Mapping[str, str] | None = None,
+    ) -> Initiated:
+        """Start an OAuth connection: an INITIATED connection and the authorize URL to send the
+        user to (code + PKCE S256, single-use ``state``, this exact redirect URI)."""
+        lifecycle, *_ = await self._plane._auth()
+        return await lifecycle.flows.initiate(
+            self._plane.project_id,
+            user_id,
+            toolkit,
+            redirect_url,
+            account=account,
+            scopes=scopes,
+            authorize_params=authorize_params,
+        )
+
+    async def reconnect(self, connection_id: str, *, redirect_url: str) -> Initiated:
+        """A fresh authorize URL that makes this same connection ACTIVE again."""
+        lifecycle, *_ = await self._plane._auth()
+        connection = await self.get(connection_id)
+        return await lifecycle.flows.initiate(
+            self._plane.project_id,
+            connection.user_id,
+            connection.toolkit,
+            redirect_url,
+            connection_id=connection.id,
+        )
+
+    async def complete(self, *, state: str, code: str) -> Connection:
+        """The OAuth callback: consume ``state``, exchange ``code``; the connection, ACTIVE."""
+        lifecycle, *_ = await self._plane._auth()
+        connection_id = await lifecycle.flows.complete(self._plane.project_id, state, code)
+        return await self.get(connection_id)
+
+    async def wait_for_connection(
+        self,
+        connection_id: str,
+        timeout: float = 300.0,  # noqa: ASYNC109 - polls the database; the bound is the API
+        poll_s: float = 0.5,
+    ) -> Connection:
+        """Wait until the connection leaves INITIATED (ACTIVE, or FAILED with a reason)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            connection = await self.get(connection_id)
+            if connection.status is not ConnectionStatus.INITIATED:
+                return connection
+            if time.monotonic() >= deadline:
+                raise ConnectionError_(
+                    f"connection {connection_id} is still INITIATED after {timeout}s",
+                    agent_message="The user has not finished connecting yet.",
+                    details={"connection_id": connection_id},
+                )
+            await anyio.sleep(poll_s)
+
+
+class AsyncOAuthApps:
+    """OAuth apps (client id + secret) of this project, secrets sealed by the vault."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    async def set(self, toolkit: str, client_id: str, client_secret: str | None) -> OAuthApp:
+        self._plane._oauth_scheme(toolkit)
+        _, apps, *_ = await self._plane._auth()
+        return await apps.set(self._plane.project_id, toolkit, client_id, client_secret)
+
+    async def list(self) -> builtins.list[OAuthApp]:
+        """Stored apps and apps from the environment (never their secrets)."""
+        _, apps, *_ = await self._plane._auth()
+        return await apps.list(self._plane.project_id)
+
+
+class AsyncVault:
+    """The vault's keys: rotation, and new keys."""
+
+    def __init__(self, plane: AsyncPlane) -> None:
+        self._plane = plane
+
+    @staticmethod
+    def generate_key() -> str:
+        return generate_key()
+
+    async def rotate(
+        self, progress: Callable[[str, int, int], None] | None = None
+    ) -> RotationReport:
+        """Re-seal every stored secret under the newest key of ACTIONPLANE_ENCRYPTION_KEY."""
+        _, _, vault, engine = await self._plane._auth()
+        return await rotate(engine, vault, progress)
 
 
 class AsyncDeadLetters:

@@ -13,9 +13,15 @@ from typing import Any, TypeVar
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from actionplane.auth.apps import OAuthApps
 from actionplane.auth.connections import ConnectionStore
+from actionplane.auth.flows import ConnectFlows
+from actionplane.auth.lease import DatabaseLeases, RedisLeases
+from actionplane.auth.lifecycle import OAuthClients, OAuthLifecycle
+from actionplane.auth.tokens import RefreshPolicy, TokenRefresher
 from actionplane.auth.vault import Vault
 from actionplane.catalog.loader import load_builtin_toolkits, load_user_toolkits
+from actionplane.catalog.models import OAuth2Scheme
 from actionplane.catalog.overrides import apply_base_url, apply_sandbox_url, load_overrides_file
 from actionplane.catalog.registry import Catalog
 from actionplane.engine.attempts import Guards
@@ -28,14 +34,25 @@ from actionplane.engine.ratelimit import MemoryLimiterState, Rate, RateLimiter, 
 from actionplane.engine.record import ExecutionLog, ExecutionQueries
 from actionplane.engine.result import ExecutionResult
 from actionplane.engine.retry import RetryPolicy
+from actionplane.errors import ConfigurationError
 from actionplane.namespaces import (
     AsyncConnections,
     AsyncDeadLetters,
     AsyncExecutions,
+    AsyncOAuthApps,
     AsyncTools,
+    AsyncVault,
     forget_key_for_replay,
 )
 from actionplane.observability.exporters import configure_tracing_from_env
+from actionplane.remote import (
+    RemoteClient,
+    RemoteConnections,
+    RemoteDeadLetters,
+    RemoteExecutions,
+    RemoteTools,
+)
+from actionplane.saga.namespace import AsyncWorkflows
 from actionplane.settings import Settings
 from actionplane.store.database import create_engine, migrate
 
@@ -86,6 +103,8 @@ class AsyncPlane:
         overrides: Mapping[str, Mapping[str, Any]] | None = None,
         settings: Settings | None = None,
         http_client: httpx.AsyncClient | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
         retry_policy: RetryPolicy | None = None,
         breaker_policy: BreakerPolicy | None = None,
         bulkhead_limits: BulkheadLimits | None = None,
@@ -115,6 +134,31 @@ class AsyncPlane:
         self.connections = AsyncConnections(self)
         self.dlq = AsyncDeadLetters(self)
         self.executions = AsyncExecutions(self)
+        self.workflows = AsyncWorkflows(self)
+        self.oauth_apps = AsyncOAuthApps(self)
+        self.vault = AsyncVault(self)
+        self._vault: Vault | None = None
+        self._apps: OAuthApps | None = None
+        self._lifecycle: OAuthLifecycle | None = None
+        self._remote: RemoteClient | None = None
+        if base_url:
+            self._use_server(base_url, api_key, http_client)
+
+    def _use_server(self, base_url: str, api_key: str | None, http: Any) -> None:
+        """Remote mode: the same namespaces, served by ``actionplane serve``."""
+        if not api_key:
+            raise ConfigurationError("a remote plane needs api_key= (actionplane keys create)")
+        self._remote = RemoteClient(base_url, api_key, http)
+        self.tools = RemoteTools(self._remote)  # type: ignore[assignment]
+        self.connections = RemoteConnections(self._remote)  # type: ignore[assignment]
+        self.dlq = RemoteDeadLetters(self._remote)  # type: ignore[assignment]
+        self.executions = RemoteExecutions(self._remote)  # type: ignore[assignment]
+
+    def _oauth_scheme(self, toolkit: str) -> OAuth2Scheme:
+        for scheme in self.catalog.toolkit(toolkit).auth:
+            if isinstance(scheme, OAuth2Scheme):
+                return scheme
+        raise ConfigurationError(f"{toolkit} does not use OAuth 2.0")
 
     async def _open(self) -> None:
         if self._engine is not None:
@@ -123,9 +167,10 @@ class AsyncPlane:
 
         configure_tracing_from_env()
         await anyio.to_thread.run_sync(migrate, self.settings.database_url)
-        vault = Vault.from_setting(self.settings.encryption_key, self.settings.key_file)
+        vault = self._vault = Vault.from_setting(
+            self.settings.encryption_key, self.settings.key_file
+        )
         self._engine = create_engine(self.settings.database_url)
-        self._connections = ConnectionStore(self._engine, vault)
         self._idempotency = IdempotencyStore(self._engine, wait_s=self.settings.idempotency_wait_s)
         if self._http is None:
             self._http = httpx.AsyncClient(
@@ -134,6 +179,7 @@ class AsyncPlane:
             )
         limiter_state: Any = MemoryLimiterState()
         breaker_state: Any = MemoryBreakerState()
+        leases: Any = DatabaseLeases(self._engine)
         if self.settings.redis_url:
             from redis.asyncio import Redis
 
@@ -142,6 +188,22 @@ class AsyncPlane:
             self._redis = Redis.from_url(self.settings.redis_url)
             limiter_state = RedisLimiterState(self._redis, self.settings.redis_prefix)
             breaker_state = RedisBreakerState(self._redis, self.settings.redis_prefix)
+            leases = RedisLeases(self._redis, self.settings.redis_prefix)
+        self._apps = OAuthApps(self._engine, vault)
+        clients = OAuthClients(self._oauth_scheme, self._apps, self._http)
+        self._lifecycle = OAuthLifecycle(
+            TokenRefresher(
+                self._engine,
+                vault,
+                clients,
+                leases,
+                RefreshPolicy(skew_s=self.settings.refresh_skew_s),
+            ),
+            ConnectFlows(self._engine, vault, clients, self.settings.oauth_state_ttl_s),
+            clients,
+            self.settings.oauth_redirect_url,
+        )
+        self._connections = ConnectionStore(self._engine, vault, self._lifecycle)
         guards = Guards(
             limiter=RateLimiter(
                 limiter_state, _rate_limits(self.settings), self.settings.rate_limit_max_wait_s
@@ -187,6 +249,7 @@ class AsyncPlane:
         view.tools = AsyncTools(view)
         view.connections = AsyncConnections(view)
         view.dlq = AsyncDeadLetters(view)
+        view.oauth_apps = AsyncOAuthApps(view)
         view.executions = AsyncExecutions(view)
         return view
 
@@ -199,6 +262,13 @@ class AsyncPlane:
         await self._open()
         assert self._connections is not None
         return self._connections
+
+    async def _auth(self) -> tuple[OAuthLifecycle, OAuthApps, Vault, Any]:
+        """The OAuth lifecycle, the app store, the vault and the engine (for rotation)."""
+        await self._open()
+        assert self._lifecycle is not None and self._apps is not None
+        assert self._vault is not None
+        return self._lifecycle, self._apps, self._vault, self._engine
 
     async def _idempotency_store(self) -> IdempotencyStore:
         await self._open()
@@ -242,6 +312,9 @@ class AsyncPlane:
         return await store.purge()
 
     async def aclose(self) -> None:
+        if self._remote is not None:
+            await self._remote.aclose()
+            return
         if self._is_view:
             return
         if self._http is not None and self._owns_http:
@@ -296,7 +369,10 @@ class Plane:
         self.tools: Any = _SyncNamespace(self._async.tools, self._run)
         self.connections: Any = _SyncNamespace(self._async.connections, self._run)
         self.dlq: Any = _SyncNamespace(self._async.dlq, self._run)
+        self.oauth_apps: Any = _SyncNamespace(self._async.oauth_apps, self._run)
+        self.vault: Any = _SyncNamespace(self._async.vault, self._run)
         self.executions: Any = _SyncNamespace(self._async.executions, self._run)
+        self.workflows: Any = _SyncNamespace(self._async.workflows, self._run)
 
     def _run(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         async def runner() -> T:

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default=5.0, ge=0, description="Longest a call waits for a rate limit before backpressure"
     )
     max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retries included")
+    refresh_skew_s: float = Field(
+        default=60.0, ge=0, description="Refresh OAuth tokens this long before they expire"
+    )
+    oauth_state_ttl_s: float = Field(
+        default=600.0, gt=0, description="How long a connect link (its OAuth state) stays valid"
+    )
+    oauth_redirect_url: str | None = Field(
+        default=None, description="Redirect URI of reconnect links for connections made without one"
+    )
     rate_limits: dict[str, dict[str, dict[str, float]]] = Field(
         default_factory=dict,
         description='Per toolkit: {"github": {"per_connection": {"per_second": 10, "burst": 5}}}',

@@ -114,3 +114,33 @@ def test_fifty_requests_with_one_key_across_two_workers(
     assert all(a.status_code in (200, 409) for a in answers)
     assert ok and all(body["data"] == ok[0]["data"] for body in ok)
     assert sum(not body["replayed"] for body in ok) == 1
+
+
+def test_the_sdk_in_remote_mode_has_the_embedded_api(
+    server: tuple[str, str, dict[str, str]], running_sandbox: RunningSandbox
+) -> None:
+    from actionplane import Plane, ToolNotFoundError
+
+    url, key, _ = server
+    with Plane(base_url=url, api_key=key) as plane:
+        tools = plane.tools.list(toolkit="github")
+        assert "GITHUB_CREATE_ISSUE" in {t.slug for t in tools}
+        assert plane.tools.get("GITHUB_CREATE_ISSUE").behavior.read_only is False
+        assert plane.tools.render("GITHUB_LIST_ISSUES", "mcp")["annotations"]["readOnlyHint"]
+        with pytest.raises(ToolNotFoundError):
+            plane.tools.get("GITHUB_CREATE_ISSUES")
+        result = plane.tools.execute(
+            "GITHUB_CREATE_ISSUE", ISSUE, user_id="alice", idempotency_key="remote-1"
+        )
+        assert result.successful
+        again = plane.tools.execute(
+            "GITHUB_CREATE_ISSUE", ISSUE, user_id="alice", idempotency_key="remote-1"
+        )
+        assert again.replayed
+        invalid = plane.tools.execute("GITHUB_CREATE_ISSUE", {"owner": "o"}, user_id="alice")
+        assert invalid.error is not None and invalid.error.category == "validation"
+        [connection] = plane.connections.list(user_id="alice")
+        assert connection.toolkit == "github" and connection.status.value == "ACTIVE"
+        traced = plane.executions.list(trace_id=result.trace_id)
+        assert [e.id for e in traced] == [result.execution_id]
+        assert plane.dlq.list() == []

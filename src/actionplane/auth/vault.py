@@ -72,6 +72,14 @@ class Vault:
     def current_key_id(self) -> str:
         return self._current
 
+    def is_current(self, sealed: str) -> bool:
+        """Whether ``sealed`` is already under the newest key (nothing to rotate)."""
+        return sealed.split(".", 2)[1:2] == [self._current]
+
+    def reseal(self, sealed: str, bound_to: str) -> str:
+        """The same value sealed under the newest key (for rotation)."""
+        return self.seal(self.open(sealed, bound_to), bound_to)
+
     def seal(self, value: dict[str, Any], bound_to: str) -> str:
         """Encrypt a JSON-able value for the row ``bound_to``."""
         nonce = os.urandom(12)

@@ -8,12 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from actionplane.catalog.render import FORMATS
+from actionplane.cli.connect import connections_complete, connections_initiate
+from actionplane.cli.demo import demo
 from actionplane.cli.dlq import dlq_app
 from actionplane.cli.mcp import mcp
+from actionplane.cli.oauth_apps import oauth_apps_app
 from actionplane.cli.output import console, fail, print_json, print_table
 from actionplane.cli.sandbox import sandbox_app
 from actionplane.cli.serve import keys_app, projects_app, serve
 from actionplane.cli.trace import executions_app, trace
+from actionplane.cli.vault import vault_app
 from actionplane.errors import ActionplaneError
 from actionplane.plane import Plane
 
@@ -33,7 +37,12 @@ app.command("serve")(serve)
 app.add_typer(projects_app, name="projects")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(vault_app, name="vault")
+app.add_typer(oauth_apps_app, name="oauth-apps")
+app.command("demo")(demo)
 app.command("mcp")(mcp)
+connections_app.command("initiate")(connections_initiate)
+connections_app.command("complete")(connections_complete)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 

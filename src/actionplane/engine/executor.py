@@ -6,6 +6,7 @@ bulkhead, transport, classify, retry) -> reconcile / dead-letter -> record -> en
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import time
 from collections.abc import Mapping
@@ -251,8 +252,30 @@ class Executor:
         call.attempts, call.events = attempts.attempts, attempts.events
         call.breaker_state = attempts.breaker_state
         outcome = attempts.outcome
-        if outcome.kind is OutcomeKind.AUTH_EXPIRED and credentials.auth_type != "oauth2":
-            # A static credential cannot be refreshed: only the user can replace it.
+        if outcome.kind is OutcomeKind.AUTH_EXPIRED and credentials.auth_type == "oauth2":
+            # Refused before we thought it expired (revoked, clock skew): one refresh (or the
+            # token another call already refreshed), one more try. make_request reads
+            # `placement` late, so the retry carries the new token.
+            credentials = await self._connections.refresh_rejected(connection, credentials)
+            call.redactor = Redactor(credentials.secrets(), secret_fields(tool.input_schema))
+            placement = place(scheme_for(toolkit.auth, credentials.auth_type), credentials)
+            again = await run_attempts(
+                self._http,
+                self._guards,
+                toolkit,
+                tool,
+                connection.id,
+                make_request,
+                bool(extra),
+                call.redactor,
+            )
+            call.attempts = call.attempts + again.attempts
+            call.events = call.events + again.events
+            attempts = dataclasses.replace(again, sent=attempts.sent + again.sent)
+            outcome = attempts.outcome
+        if outcome.kind is OutcomeKind.AUTH_EXPIRED:
+            # A static credential cannot be refreshed, and a fresh token that is still refused
+            # will not be accepted either: only the user can fix it.
             outcome = Outcome(
                 OutcomeKind.AUTH_REQUIRED,
                 status_code=outcome.status_code,

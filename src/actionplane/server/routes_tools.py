@@ -15,6 +15,8 @@ from actionplane.server.deps import ProjectPlane
 from actionplane.server.problems import problem
 
 router = APIRouter(prefix="/v1/tools", tags=["tools"])
+# The whole canonical definition (what the remote SDK builds its Tool objects from).
+DEFINITION = "definition"
 
 _CALLER_FAULTS = {
     "validation": 422,
@@ -41,9 +43,11 @@ async def list_tools(
     format: Annotated[str, Query(description="One of " + ", ".join(FORMATS))] = "json",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
+    tools = plane.tools.list(toolkit=toolkit, search=search, limit=limit)
+    if format == DEFINITION:
+        return [t.model_dump(mode="json") for t in tools]
     if format not in FORMATS:
         return problem(400, "unknown format", f"format must be one of {', '.join(FORMATS)}")
-    tools = plane.tools.list(toolkit=toolkit, search=search, limit=limit)
     return [plane.tools.render(t.slug, format, t.version) for t in tools]
 
 
@@ -51,6 +55,8 @@ async def list_tools(
 async def get_tool(
     plane: ProjectPlane, slug: str, version: str = LATEST, format: str = "json"
 ) -> Any:
+    if format == DEFINITION:
+        return plane.tools.get(slug, version).model_dump(mode="json")
     if format not in FORMATS:
         return problem(400, "unknown format", f"format must be one of {', '.join(FORMATS)}")
     fmt: Format = format

@@ -28,7 +28,46 @@ connections = sa.Table(
     sa.Column("secret", sa.Text, nullable=False, doc="AES-GCM ciphertext of the credentials"),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column(
+        "token_version", sa.Integer, nullable=False, default=0, doc="compare-and-swap on refresh"
+    ),
+    sa.Column("expires_at", sa.Float, nullable=True, doc="access token expiry (epoch s)"),
+    sa.Column("redirect_url", sa.Text, nullable=True, doc="redirect URI of the connect flow"),
     sa.Index("ix_connections_owner", "project_id", "user_id", "toolkit"),
+)
+
+oauth_states = sa.Table(
+    "oauth_states",
+    metadata,
+    sa.Column("state_hash", sa.String(64), primary_key=True, doc="sha256 of the state"),
+    sa.Column("project_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(200), nullable=False),
+    sa.Column("connection_id", sa.String(64), nullable=False),
+    sa.Column("toolkit", sa.String(64), nullable=False),
+    sa.Column("redirect_uri", sa.Text, nullable=False),
+    sa.Column("verifier", sa.Text, nullable=False, doc="sealed PKCE code verifier"),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("ix_oauth_states_expiry", "expires_at"),
+)
+
+oauth_apps = sa.Table(
+    "oauth_apps",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("toolkit", sa.String(64), primary_key=True),
+    sa.Column("client_id", sa.String(500), nullable=False),
+    sa.Column("secret", sa.Text, nullable=False, doc="sealed client secret"),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+auth_leases = sa.Table(
+    "auth_leases",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=False),
+    sa.Column("lease_until", sa.Float, nullable=False),
 )
 
 executions = sa.Table(
@@ -116,4 +155,53 @@ api_keys = sa.Table(
     sa.Column("prefix", sa.String(16), nullable=False, doc="first characters, to recognise it"),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("revoked_at", sa.Float, nullable=True),
+)
+
+saga_runs = sa.Table(
+    "saga_runs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("project_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(200), nullable=False),
+    sa.Column("workflow", sa.String(200), nullable=False),
+    sa.Column(
+        "definition", sa.JSON, nullable=True, doc="the YAML workflow, so any process runs it"
+    ),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("input", sa.JSON, nullable=False),
+    sa.Column("output", sa.JSON, nullable=True),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Column("pending", sa.JSON, nullable=True, doc="what remains undone (needs_attention)"),
+    sa.Column("owner", sa.String(64), nullable=True, doc="the process driving the run"),
+    sa.Column("lease_until", sa.Float, nullable=True),
+    sa.Column("pickups", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Index("ix_saga_runs_due", "status", "lease_until"),
+    sa.Index("ix_saga_runs_project", "project_id", "created_at"),
+)
+
+saga_steps = sa.Table(
+    "saga_steps",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("tool", sa.String(64), nullable=False),
+    sa.Column("arguments", sa.JSON, nullable=False),
+    sa.Column("idempotency_key", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("pivot", sa.Boolean, nullable=False, default=False),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("error", sa.JSON, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("execution_id", sa.String(64), nullable=True),
+    sa.Column("trace_id", sa.String(32), nullable=True),
+    sa.Column("compensation", sa.JSON, nullable=True, doc="the resolved undo: tool + arguments"),
+    sa.Column("undo_attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("undo_error", sa.JSON, nullable=True),
+    sa.Column("undo_trace_id", sa.String(32), nullable=True),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("run_id", "name", name="uq_saga_steps_name"),
 )
