@@ -15,11 +15,27 @@ from __future__ import annotations
 import fnmatch
 import random
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 FaultKind = Literal["status", "latency", "hang", "reset", "applied_then_fail"]
+
+
+@cache
+def _builtin_slugs() -> tuple[str, ...]:
+    from actionplane.catalog.loader import load_builtin_toolkits
+
+    # Longest first, so GOOGLE_DRIVE_* is google_drive and not a toolkit named google.
+    return tuple(sorted((t.slug for t in load_builtin_toolkits()), key=len, reverse=True))
+
+
+def _toolkit_of(tool: str) -> str:
+    for slug in _builtin_slugs():
+        if tool.startswith(slug.upper() + "_"):
+            return slug
+    return tool.split("_", 1)[0].lower()
 
 
 class FaultRule(BaseModel):
@@ -47,7 +63,7 @@ class FaultRule(BaseModel):
     @model_validator(mode="after")
     def _sensible(self) -> FaultRule:
         if self.tool and not self.toolkit:
-            self.toolkit = self.tool.split("_", 1)[0].lower()
+            self.toolkit = _toolkit_of(self.tool)
         if self.kind == "latency" and self.latency_ms is None:
             raise ValueError("a latency fault needs latency_ms")
         if self.method:
