@@ -146,3 +146,38 @@ def test_metrics_and_openapi(api: tuple[TestClient, dict[str, str]]) -> None:
     assert "actionplane_tool_calls" in text
     spec = client.get("/openapi.json").json()
     assert "/v1/tools/{slug}/execute" in spec["paths"]
+
+
+def test_connect_flow_through_the_server(
+    api: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    monkeypatch.setenv("ACTIONPLANE_SLACK_CLIENT_ID", "actionplane-sandbox")
+    monkeypatch.setenv("ACTIONPLANE_SLACK_CLIENT_SECRET", "sandbox-secret")
+    client, keys = api
+    callback = "http://testserver/v1/connections/callback"
+    started = client.post(
+        "/v1/connections/initiate",
+        headers=auth(keys["globex"]),
+        json={"user_id": "bob", "toolkit": "slack", "redirect_url": callback},
+    )
+    assert started.status_code == 201
+    body = started.json()
+    pending = client.get(f"/v1/connections/{body['connection_id']}", headers=auth(keys["globex"]))
+    assert pending.json()["status"] == "INITIATED"
+    # the user's browser: the sandbox's authorize page consents for login_hint and redirects
+    consent = httpx.get(body["authorize_url"] + "&login_hint=bob", follow_redirects=False)
+    location = consent.headers["location"]
+    assert location.startswith(callback)
+    done = client.get("/v1/connections/callback" + location[len(callback) :])
+    assert done.status_code == 200 and done.json()["status"] == "ACTIVE"
+    replayed = client.get("/v1/connections/callback" + location[len(callback) :])
+    assert replayed.status_code == 400  # the state is single-use
+    assert client.get("/v1/connections", headers=auth(keys["acme"])).json()[0]["user_id"] == "alice"
+    result = client.post(
+        "/v1/tools/SLACK_LIST_CONVERSATIONS/execute",
+        headers=auth(keys["globex"]),
+        json={"user_id": "bob", "arguments": {}},
+    )
+    assert result.json()["successful"], result.json()

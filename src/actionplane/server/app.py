@@ -18,6 +18,7 @@ from actionplane.plane import AsyncPlane
 from actionplane.server import problems
 from actionplane.server.keys import KeyStore
 from actionplane.server.metrics import install_prometheus_reader, metrics_response
+from actionplane.server.routes_connect import router as connect_router
 from actionplane.server.routes_resources import router as resources_router
 from actionplane.server.routes_tools import router as tools_router
 
@@ -48,6 +49,7 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
     app.add_exception_handler(HTTPException, problems.on_http_error)
     app.add_exception_handler(RequestValidationError, problems.on_validation_error)
     app.include_router(tools_router)
+    app.include_router(connect_router)  # before /v1/connections/{id}
     app.include_router(resources_router)
 
     @app.get("/healthz", tags=["health"])
