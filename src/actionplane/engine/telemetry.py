@@ -14,7 +14,7 @@ from opentelemetry.trace import Span, StatusCode
 from actionplane.engine.attempts import AttemptRecord
 from actionplane.engine.outcome import Outcome
 from actionplane.engine.result import ExecutionResult
-from actionplane.observability.logs import call_logger
+from actionplane.observability.logs import call_logger, logs_wanted
 from actionplane.observability.metrics import instruments
 from actionplane.observability.redaction import Redactor
 from actionplane.observability.tracing import span_id_of
@@ -93,7 +93,14 @@ def emit_call_log(
     redactor: Redactor,
     compensating_actions: list[dict[str, Any]] | None = None,
 ) -> None:
-    """One JSON line per call with the fields DESIGN.md and issue 7 name, redacted."""
+    """One JSON line per call with the fields DESIGN.md and issue 7 name, redacted.
+
+    The line is only built when someone listens (a handler on ``actionplane.calls`` or above):
+    redacting and rendering it is most of its cost.
+    """
+    record_metrics(result, duration_ms, len(attempts))
+    if not logs_wanted():
+        return
     upstream = None
     if outcome is not None and outcome.status_code is not None:
         upstream = {"status": outcome.status_code, "body": _truncate(outcome.data)}
@@ -124,11 +131,14 @@ def emit_call_log(
         "compensating_actions": compensating_actions or [],
     }
     call_logger().info("tool_call", **redactor.value(record))
+
+
+def record_metrics(result: ExecutionResult, duration_ms: float, attempts: int) -> None:
     meters = instruments()
     labels = {"tool": result.tool, "outcome": result.outcome}
     meters.calls.add(1, labels)
     meters.duration.record(duration_ms, {"tool": result.tool})
-    if len(attempts) > 1:
-        meters.retries.add(len(attempts) - 1, {"tool": result.tool})
+    if attempts > 1:
+        meters.retries.add(attempts - 1, {"tool": result.tool})
     if result.dead_letter_id:
         meters.dead_letters.add(1, {"tool": result.tool})

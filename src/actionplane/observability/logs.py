@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from functools import cache
 from typing import Any
 
 import structlog
@@ -35,9 +36,8 @@ def _install_handlers() -> None:
         logger.setLevel(logging.INFO)
 
 
-def call_logger() -> Any:
-    """A structlog logger whose events become JSON lines on ``actionplane.calls``."""
-    _install_handlers()
+@cache
+def _wrapped() -> Any:
     return structlog.wrap_logger(
         logging.getLogger(LOGGER_NAME),
         processors=[
@@ -46,3 +46,15 @@ def call_logger() -> Any:
             structlog.processors.JSONRenderer(sort_keys=True, default=str),
         ],
     )
+
+
+def call_logger() -> Any:
+    """A structlog logger whose events become JSON lines on ``actionplane.calls``."""
+    _install_handlers()
+    return _wrapped()
+
+
+def logs_wanted() -> bool:
+    """Whether a call log line would reach any handler."""
+    _install_handlers()
+    return logging.getLogger(LOGGER_NAME).hasHandlers()
