@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     rate_limit_max_wait_s: float = Field(
         default=5.0, ge=0, description="Longest a call waits for a rate limit before backpressure"
     )
+    redrive_interval_s: float = Field(
+        default=5.0, gt=0, description="How often a server looks for dead letters due a redrive"
+    )
     max_attempts: int = Field(default=4, ge=1, description="Attempts per call, retries included")
     refresh_skew_s: float = Field(
         default=60.0, ge=0, description="Refresh OAuth tokens this long before they expire"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anyio
 
 from actionplane import AsyncPlane
 from actionplane.testing import RunningSandbox
+from tests.safety.conftest import FAST_RETRIES
 
 ISSUE = {"owner": "octocat", "repo": "hello-world", "title": "Checkout button is grey"}
 CUSTOMER = {"email": "jenny@example.com", "name": "Jenny Rosen"}
@@ -128,4 +131,29 @@ async def test_dead_lettered_call_replays_once_the_fault_is_gone(
     replayed = await plane.dlq.replay(entry.id)
     assert replayed.successful
     assert (await plane.dlq.get(entry.id)).status == "replayed"
+    assert len(creates(sandbox, "github")) == 1
+
+
+async def test_transient_dead_letters_are_redriven_after_a_restart(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    from actionplane.engine.executor import ExecutionSettings
+    from actionplane.server.background import redrive_once
+
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    quick = ExecutionSettings(redrive_after_s=0.2)
+    async with AsyncPlane(
+        database_url=url, retry_policy=FAST_RETRIES, execution_settings=quick
+    ) as first:
+        await sandbox.connect(first, "alice", ["github"])
+        sandbox.add_fault(tool="GITHUB_CREATE_ISSUE", kind="status", status=503, count=4)
+        failed = await first.tools.execute("GITHUB_CREATE_ISSUE", ISSUE, user_id="alice")
+        assert failed.dead_letter_id is not None
+    # the process is gone; the schedule is in the database
+    await anyio.sleep(0.3)
+    async with AsyncPlane(database_url=url, execution_settings=quick) as second:
+        assert await redrive_once(second) == 1
+        entry = await second.dlq.get(failed.dead_letter_id)
+        assert entry.status == "replayed" and entry.redrives == 1
+        assert await redrive_once(second) == 0  # nothing due twice
     assert len(creates(sandbox, "github")) == 1

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -16,11 +17,14 @@ from actionplane import __version__
 from actionplane.errors import ActionplaneError
 from actionplane.plane import AsyncPlane
 from actionplane.server import problems
+from actionplane.server.background import redrive_forever
 from actionplane.server.keys import KeyStore
 from actionplane.server.metrics import install_prometheus_reader, metrics_response
 from actionplane.server.routes_connect import router as connect_router
 from actionplane.server.routes_resources import router as resources_router
 from actionplane.server.routes_tools import router as tools_router
+from actionplane.server.routes_triggers import router as triggers_router
+from actionplane.server.routes_workflows import router as workflows_router
 
 
 def create_app(plane: AsyncPlane | None = None) -> FastAPI:
@@ -33,11 +37,14 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
         await served._executor()  # migrate and open before the first request
         app.state.plane = served
         app.state.keys = KeyStore(served._engine)
-        try:
-            yield
-        finally:
-            if plane is None:
-                await served.aclose()
+        async with anyio.create_task_group() as background:
+            background.start_soon(redrive_forever, served, served.settings.redrive_interval_s)
+            try:
+                yield
+            finally:
+                background.cancel_scope.cancel()
+        if plane is None:
+            await served.aclose()
 
     app = FastAPI(
         title="actionplane",
@@ -51,6 +58,8 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
     app.include_router(tools_router)
     app.include_router(connect_router)  # before /v1/connections/{id}
     app.include_router(resources_router)
+    app.include_router(workflows_router)
+    app.include_router(triggers_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
