@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from actionplane.testing import RunningSandbox, start_sandbox
 from tests.requirements import missing
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -79,3 +80,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'actionplane.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture(scope="module")
+def running_sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox served in this process for a test module."""
+    with start_sandbox(seed=11) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(running_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
+    """The module's sandbox emptied (credentials too), with every built-in toolkit pointed at it."""
+    running_sandbox.reset(auth=True)
+    for name, value in running_sandbox.environ().items():
+        monkeypatch.setenv(name, value)
+    return running_sandbox

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from actionplane import AsyncPlane
 from actionplane.engine.retry import RetryPolicy
-from actionplane.testing import RunningSandbox, start_sandbox
+from actionplane.testing import RunningSandbox
 
 FAST_RETRIES = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.05)
 ISSUE = {"owner": "octocat", "repo": "hello-world", "title": "Checkout button is grey"}
-
-
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(seed=5) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def sandbox(running_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
-    running_sandbox.reset(auth=True)
-    for name, value in running_sandbox.environ().items():
-        monkeypatch.setenv(name, value)
-    return running_sandbox
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tests.safety.conftest import plane, running_sandbox, sandbox
+from tests.safety.conftest import plane
 
-__all__ = ["plane", "running_sandbox", "sandbox"]
+__all__ = ["plane"]
 
 _EXPORTER = InMemorySpanExporter()
 
