@@ -1,4 +1,4 @@
-"""A sandbox for the safe-execution tests, and planes tuned so the tests run in seconds."""
+"""Planes tuned so the safe-execution tests run in seconds (the sandbox is tests/conftest.py's)."""
 
 from __future__ import annotations
 
