@@ -251,6 +251,8 @@ class AsyncPlane:
         view.dlq = AsyncDeadLetters(view)
         view.oauth_apps = AsyncOAuthApps(view)
         view.executions = AsyncExecutions(view)
+        view.workflows = self.workflows.bound_to(view)
+        view.vault = AsyncVault(view)
         return view
 
     async def _executor(self) -> Executor:

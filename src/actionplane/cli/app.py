@@ -18,6 +18,7 @@ from actionplane.cli.sandbox import sandbox_app
 from actionplane.cli.serve import keys_app, projects_app, serve
 from actionplane.cli.trace import executions_app, trace
 from actionplane.cli.vault import vault_app
+from actionplane.cli.workflows import runs_app, workflows_app
 from actionplane.errors import ActionplaneError
 from actionplane.plane import Plane
 
@@ -39,6 +40,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(vault_app, name="vault")
 app.add_typer(oauth_apps_app, name="oauth-apps")
+app.add_typer(workflows_app, name="workflows")
+app.add_typer(runs_app, name="runs")
 app.command("demo")(demo)
 app.command("mcp")(mcp)
 connections_app.command("initiate")(connections_initiate)

@@ -15,6 +15,7 @@ import anyio
 from actionplane.engine.result import ExecutionResult
 from actionplane.saga.keys import drop_key, undo_key
 from actionplane.saga.model import StepView
+from actionplane.saga.spans import end_step, step_span
 
 if TYPE_CHECKING:
     from actionplane.saga.runner import RunContext
@@ -61,13 +62,25 @@ async def compensate_run(ctx: RunContext) -> None:
             continue
         if step.status not in ("succeeded", "compensating", "undo_failed"):
             continue
-        left = await _undo(ctx, step)
+        left = await _traced_undo(ctx, step)
         if left is not None:
             pending.append(left)
     if pending:
         await ctx.set_run(status="needs_attention", pending=pending)
     else:
         await ctx.set_run(status="failed" if floor >= 0 else "compensated", pending=None)
+
+
+async def _traced_undo(ctx: RunContext, step: StepView) -> dict[str, Any] | None:
+    """``_undo`` under a ``saga.compensate`` span when the step has an undo to call."""
+    tool = (step.compensation or {}).get("tool")
+    if tool is None:
+        return await _undo(ctx, step)
+    with step_span("compensate", ctx.run_id, step.name, tool) as span:
+        left = await _undo(ctx, step)
+        failure = None if left is None else {"message": left["reason"], **(left["error"] or {})}
+        end_step(span, "compensated" if left is None else "undo_failed", failure)
+        return left
 
 
 async def _undo(ctx: RunContext, step: StepView) -> dict[str, Any] | None:

@@ -33,6 +33,12 @@ class AsyncWorkflows:
         self._registry: dict[str, Workflow] = {}
         self._store: RunStore | None = None
 
+    def bound_to(self, plane: AsyncPlane) -> AsyncWorkflows:
+        """The same workflows and policy, acting for another plane (a project view)."""
+        view = AsyncWorkflows(plane, self.policy)
+        view.owner, view._registry = self.owner, self._registry
+        return view
+
     def register(self, *workflows: Workflow) -> None:
         for item in workflows:
             self._registry[item.name] = item

@@ -19,6 +19,7 @@ from actionplane.errors import CallerError
 from actionplane.saga.compensate import compensate_run
 from actionplane.saga.model import Compensation, StepView, Workflow
 from actionplane.saga.policy import SagaPolicy
+from actionplane.saga.spans import end_step, note_run, run_span, step_span
 from actionplane.saga.steps import Postpone, StepCall, StepFailed, run_step
 from actionplane.saga.store import LeaseLost, RunStore
 from actionplane.store.tables import saga_runs, saga_steps
@@ -81,10 +82,17 @@ class RunContext:
                 return stored.result
             if stored.status != "running":
                 raise StepFailed(name, stored.error or {"message": stored.status})
-            data = await run_step(self, stored.seq, call, resumed=True)
+            seq, resumed = stored.seq, True
         else:
-            seq, self._seq = self._seq, self._seq + 1
-            data = await run_step(self, seq, call, resumed=False)
+            seq, self._seq, resumed = self._seq, self._seq + 1, False
+        with step_span("step", self.run_id, name, tool) as span:
+            try:
+                data = await run_step(self, seq, call, resumed=resumed)
+            except StepFailed as failure:
+                unknown = failure.error.get("category") == "unknown"
+                end_step(span, "unknown" if unknown else "failed", failure.error)
+                raise
+            end_step(span, "succeeded")
         if pivot:
             self.past_pivot = True
         return data
@@ -107,6 +115,7 @@ class RunContext:
             )
 
     async def set_run(self, **values: Any) -> None:
+        note_run(values)
         async with self.store.fenced(self.run_id, self.owner) as db:
             await db.execute(
                 saga_runs.update().where(saga_runs.c.id == self.run_id).values(**values)
@@ -182,6 +191,19 @@ async def _drive(
     workflow: Workflow | None,
 ) -> None:
     row = await store.row(run_id)
+    with run_span(row["workflow"], run_id, row["user_id"], row["pickups"]):
+        await _drive_row(plane, store, policy, owner, run_id, workflow, row)
+
+
+async def _drive_row(
+    plane: AsyncPlane,
+    store: RunStore,
+    policy: SagaPolicy,
+    owner: str,
+    run_id: str,
+    workflow: Workflow | None,
+    row: Mapping[str, Any],
+) -> None:
     ctx = RunContext(plane, store, policy, owner, run_id, row["user_id"], await store.steps(run_id))
     if row["status"] == "running":
         if workflow is None:
