@@ -144,6 +144,7 @@ def test_metrics_and_openapi(api: tuple[TestClient, dict[str, str]]) -> None:
     )
     text = client.get("/metrics").text
     assert "actionplane_tool_calls" in text
+    assert "actionplane_dlq_depth" in text
     spec = client.get("/openapi.json").json()
     assert "/v1/tools/{slug}/execute" in spec["paths"]
 

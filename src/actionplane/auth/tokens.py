@@ -25,12 +25,14 @@ from typing import Any
 import anyio
 import httpx
 import sqlalchemy as sa
+from opentelemetry import trace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actionplane.auth.lease import Leases
 from actionplane.auth.oauth import OAuthClient, OAuthToken
 from actionplane.auth.vault import Vault
 from actionplane.errors import ConnectionError_, ProviderError
+from actionplane.observability.metrics import instruments
 from actionplane.store.tables import connections
 
 ClientFactory = Callable[[str, str], Awaitable[OAuthClient]]
@@ -208,8 +210,11 @@ class TokenRefresher:
         last: Exception | None = None
         for attempt in range(self.policy.attempts):
             try:
-                return await client.refresh(refresh_token)
+                token = await client.refresh(refresh_token)
+                _refreshed(toolkit, "succeeded", attempt)
+                return token
             except ConnectionError_ as error:
+                _refreshed(toolkit, "invalid_grant", attempt)
                 reason = "the authorization server refused the refresh token (invalid_grant)"
                 await self.mark(connection_id, version, "EXPIRED", reason)
                 raise ConnectionError_(
@@ -228,6 +233,7 @@ class TokenRefresher:
             except httpx.HTTPError as error:
                 last = error
             await anyio.sleep(self.policy.backoff_s * (2**attempt) * random.uniform(0.5, 1.0))
+        _refreshed(toolkit, "unavailable", self.policy.attempts)
         raise RefreshUnavailableError(
             f"refreshing connection {connection_id} failed: {type(last).__name__}",
             agent_message="The provider's sign-in service is unavailable; try again shortly.",
@@ -253,3 +259,16 @@ class TokenRefresher:
                 .where(connections.c.id == connection_id, connections.c.token_version == version)
                 .values(status=status, status_reason=reason, updated_at=time.time())
             )
+
+
+def _refreshed(toolkit: str, result: str, retries: int) -> None:
+    """A refresh's trace event (on the call's span) and metric."""
+    trace.get_current_span().add_event(
+        "actionplane.auth.refresh",
+        {
+            "actionplane.toolkit": toolkit,
+            "actionplane.refresh.result": result,
+            "actionplane.refresh.retries": retries,
+        },
+    )
+    instruments().refreshes.add(1, {"toolkit": toolkit, "result": result})

@@ -24,6 +24,7 @@ from actionplane.engine.classify import classify_exception, classify_response
 from actionplane.engine.outcome import Outcome, OutcomeKind
 from actionplane.engine.ratelimit import RateLimiter
 from actionplane.engine.retry import RetryBudget, RetryPolicy, retry_is_safe
+from actionplane.observability.metrics import instruments
 from actionplane.observability.redaction import Redactor
 from actionplane.observability.tracing import tracer
 
@@ -210,6 +211,7 @@ async def run_attempts(
             )
         state = await guards.breakers.record(scope, outcome.kind in _BREAKER_FAILURES, duration)
         if state == "open":
+            instruments().breaker_transitions.add(1, {"provider": toolkit.slug})
             events.append("breaker.open")
             call_span.add_event("actionplane.breaker.opened", {"actionplane.breaker.scope": scope})
         if outcome.retry_after_s and (

@@ -19,7 +19,11 @@ from actionplane.plane import AsyncPlane
 from actionplane.server import problems
 from actionplane.server.background import redrive_forever
 from actionplane.server.keys import KeyStore
-from actionplane.server.metrics import install_prometheus_reader, metrics_response
+from actionplane.server.metrics import (
+    install_prometheus_reader,
+    metrics_response,
+    refresh_dlq_depth,
+)
 from actionplane.server.routes_connect import router as connect_router
 from actionplane.server.routes_resources import router as resources_router
 from actionplane.server.routes_tools import router as tools_router
@@ -77,8 +81,9 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
         return {"status": "ready"}
 
     @app.get("/metrics", tags=["health"])
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
         """Prometheus text format."""
+        await refresh_dlq_depth(request.app.state.plane._engine)
         return metrics_response()
 
     return app
