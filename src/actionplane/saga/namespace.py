@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import logging
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,8 @@ from actionplane.store.tables import saga_steps
 
 if TYPE_CHECKING:
     from actionplane.plane import AsyncPlane
+
+_log = logging.getLogger(__name__)
 
 
 class AsyncWorkflows:
@@ -169,20 +172,32 @@ class AsyncWorkflows:
         """Recover runs forever (a worker's main loop); cancel the task to stop."""
         limiter = anyio.CapacityLimiter(concurrency)
         store = await self._runs()
+        queued: set[str] = set()
         async with anyio.create_task_group() as group:
             while True:
                 for run_id, name in await store.due(50, self._plane.project_id):
+                    if run_id in queued:
+                        continue
                     row = await store.row(run_id)
                     known = self._workflow_for(name, row["definition"]) is not None
                     if row["status"] == "running" and not known:
                         continue
-                    if await store.claim(run_id, self.owner, self.policy.lease_s):
-                        group.start_soon(self._guarded, limiter, run_id)
+                    queued.add(run_id)
+                    group.start_soon(self._guarded, limiter, run_id, queued)
                 await anyio.sleep(poll_s)
 
-    async def _guarded(self, limiter: anyio.CapacityLimiter, run_id: str) -> None:
-        async with limiter:
-            await self._drive_claimed(run_id)
+    async def _guarded(self, limiter: anyio.CapacityLimiter, run_id: str, queued: set[str]) -> None:
+        store = await self._runs()
+        try:
+            async with limiter:
+                # Claimed only once there is room to drive it: a claimed run left waiting
+                # here would not have its lease renewed, and another worker would take it.
+                if await store.claim(run_id, self.owner, self.policy.lease_s):
+                    await self._drive_claimed(run_id)
+        except Exception:  # one run's failure must not stop the worker; its lease runs out
+            _log.exception("driving workflow run %s failed", run_id)
+        finally:
+            queued.discard(run_id)
 
     async def wait(self, run_id: str, timeout_s: float = 60.0, poll_s: float = 0.2) -> WorkflowRun:
         """Poll until the run is final (whoever drives it)."""

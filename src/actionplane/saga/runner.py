@@ -160,16 +160,19 @@ async def drive(
                 scope.cancel()
                 return
 
-    try:
-        async with anyio.create_task_group() as group:
-            group.start_soon(heartbeat, group.cancel_scope)
-            try:
-                await _drive(plane, store, policy, owner, run_id, workflow)
-            finally:
-                group.cancel_scope.cancel()
-    except LeaseLost:
+    # Caught inside the task group: anyio wraps what escapes it in an ExceptionGroup.
+    stopped: LeaseLost | Postpone | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(heartbeat, group.cancel_scope)
+        try:
+            await _drive(plane, store, policy, owner, run_id, workflow)
+        except (LeaseLost, Postpone) as stop:
+            stopped = stop
+        finally:
+            group.cancel_scope.cancel()
+    if isinstance(stopped, LeaseLost):
         return
-    except Postpone:
+    if isinstance(stopped, Postpone):
         async with store.fenced(run_id, owner) as db:
             # Parked under no live owner until the lease runs out: then any process retries.
             await db.execute(

@@ -97,7 +97,10 @@ class GoogleDrive(GoogleProvider):
     def list(self, call: Call) -> Reply:
         q = str(call.arg("q") or "")
         found = [f for f in call.store.all(self.slug, "files") if _matches(f, q)]
-        if "modifiedTime desc" in str(call.arg("orderBy") or ""):
+        # Records are kept in creation order (edits keep their place): either time, descending,
+        # is newest first, as Drive answers it.
+        order = str(call.arg("orderBy") or "")
+        if "modifiedTime desc" in order or "createdTime desc" in order:
             found.reverse()
         return Reply(
             200,
