@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from actionplane import __version__
 from actionplane.errors import ActionplaneError
 from actionplane.plane import AsyncPlane
+from actionplane.saga.schedules import Schedule, run_schedules
 from actionplane.server import problems
 from actionplane.server.background import redrive_forever
 from actionplane.server.keys import KeyStore
@@ -43,6 +44,9 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
         app.state.keys = KeyStore(served._engine)
         async with anyio.create_task_group() as background:
             background.start_soon(redrive_forever, served, served.settings.redrive_interval_s)
+            schedules = list(getattr(app.state, "schedules", []))
+            if schedules:
+                background.start_soon(run_schedules, served, schedules)
             try:
                 yield
             finally:
@@ -91,3 +95,10 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     return create_app()
+
+
+def register_schedule(app: FastAPI, schedule: Schedule) -> None:
+    """Run ``schedule`` in this server (register before it starts; every process may run it)."""
+    if not hasattr(app.state, "schedules"):
+        app.state.schedules = []
+    app.state.schedules.append(schedule)
