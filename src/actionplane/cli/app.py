@@ -11,6 +11,7 @@ from actionplane.catalog.render import FORMATS
 from actionplane.cli.connect import connections_complete, connections_initiate
 from actionplane.cli.demo import demo
 from actionplane.cli.dlq import dlq_app
+from actionplane.cli.importer import import_app
 from actionplane.cli.mcp import mcp
 from actionplane.cli.oauth_apps import oauth_apps_app
 from actionplane.cli.output import console, fail, print_json, print_table
@@ -40,6 +41,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(vault_app, name="vault")
 app.add_typer(oauth_apps_app, name="oauth-apps")
+app.add_typer(import_app, name="import")
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(runs_app, name="runs")
 app.command("demo")(demo)
