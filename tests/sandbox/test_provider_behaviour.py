@@ -91,3 +91,18 @@ async def test_sdk_classifies_sandbox_rate_limits(
     result = await plane.tools.execute("SLACK_LIST_USERS", {}, user_id="alice")
     assert result.error is not None
     assert result.error.category == "rate_limited"
+
+
+async def test_slack_posts_to_a_channel_named_like_real_slack_accepts(
+    plane: AsyncPlane, sandbox: RunningSandbox
+) -> None:
+    await sandbox.connect(plane, "alice", ["slack"])
+    for channel in ("#general", "general"):
+        posted = await plane.tools.execute(
+            "SLACK_POST_MESSAGE", {"channel": channel, "text": f"to {channel}"}, user_id="alice"
+        )
+        assert posted.successful and posted.data["channel"].startswith("C")
+    missing = await plane.tools.execute(
+        "SLACK_POST_MESSAGE", {"channel": "#nope", "text": "x"}, user_id="alice"
+    )
+    assert missing.error is not None and missing.error.message == "channel_not_found"

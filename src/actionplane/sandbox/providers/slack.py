@@ -155,8 +155,16 @@ class Slack(Provider):
     def _message(self, call: Call, channel: str, ts: str) -> Record:
         return call.require("messages", ts, (channel,))
 
+    def _named_channel(self, call: Call, value: str) -> Record:
+        """chat.postMessage takes a channel id or its name (``#general`` or ``general``)."""
+        name = value.removeprefix("#")
+        for record in call.store.all(self.slug, "channels"):
+            if record.get("name") == name:
+                return record
+        return call.require("channels", value)
+
     def post_message(self, call: Call) -> Reply:
-        channel = call.require("channels", call.need("channel"))
+        channel = self._named_channel(call, str(call.need("channel")))
         if channel["is_archived"]:
             raise Invalid("channel is archived", "is_archived")
         if not (call.arg("text") or call.arg("blocks") or call.arg("attachments")):
