@@ -153,3 +153,28 @@ async def test_mcp_inspector_cli(
     )
     assert failed.returncode == 5
     assert len(issues_created(sandbox)) == 1
+
+
+async def test_meta_tools_reach_the_whole_catalog_through_two_tools(
+    plane: AsyncPlane, sandbox: RunningSandbox
+) -> None:
+    server = ActionplaneMCPServer(plane, "alice", meta_tools=True)
+    async with Client(server) as client:
+        listed = [t.name for t in (await client.list_tools()).tools]
+        assert listed == ["search_tools", "execute_tool"]
+        found = await client.call_tool("search_tools", {"query": "create a github issue"})
+        assert found.structured_content is not None
+        best = found.structured_content["tools"][0]
+        assert (
+            best["name"] == "GITHUB_CREATE_ISSUE" and "title" in best["inputSchema"]["properties"]
+        )
+        assert len(found.structured_content["tools"]) == 5
+        done = await client.call_tool(
+            "execute_tool", {"tool": "GITHUB_CREATE_ISSUE", "arguments": ISSUE}
+        )
+        assert not done.is_error
+        assert done.structured_content is not None
+        assert done.structured_content["title"] == ISSUE["title"]
+        wrong = await client.call_tool("execute_tool", {"tool": "NOPE_TOOL", "arguments": {}})
+        assert wrong.is_error
+    assert len(issues_created(sandbox)) == 1

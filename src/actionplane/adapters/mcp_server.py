@@ -21,6 +21,7 @@ replayed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,6 +54,7 @@ class ActionplaneMCPServer(MCPServer[Any]):
         limit: int | None = None,
         agent_id: str | None = None,
         name: str = "actionplane",
+        meta_tools: bool = False,
     ) -> None:
         super().__init__(
             name=name,
@@ -66,14 +68,27 @@ class ActionplaneMCPServer(MCPServer[Any]):
         self.agent_id = agent_id
         offered = select_tools(plane, toolkits=toolkits, search=search, tools=tools, limit=limit)
         self.offered: dict[str, Tool] = {tool.slug: tool for tool in offered}
+        self.meta_tools = meta_tools
 
     async def list_tools(self) -> list[MCPTool]:
+        if self.meta_tools:
+            return [MCPTool.model_validate(t) for t in META_TOOLS]
         return [MCPTool.model_validate(render_tool(t, "mcp")) for t in self.offered.values()]
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
     ) -> CallToolResult:
         meta = _request_meta(context)
+        if self.meta_tools:
+            if name == "search_tools":
+                return self._search(str(arguments.get("query", "")), arguments.get("limit"))
+            if name == "execute_tool":
+                name = str(arguments.get("tool", ""))
+                arguments = dict(arguments.get("arguments") or {})
+            else:
+                return _result(
+                    None, failure(name, "tool_not_found", "Use search_tools, then execute_tool.")
+                )
         tool = self.offered.get(name)
         if tool is None:
             known = ", ".join(sorted(self.offered)[:20])
@@ -91,6 +106,61 @@ class ActionplaneMCPServer(MCPServer[Any]):
             idempotency_key=_text(meta.get(IDEMPOTENCY_META_KEY)),
         )
         return _result(tool, result)
+
+    def _search(self, query: str, limit: Any) -> CallToolResult:
+        """The offered tools that best match ``query``, with their schemas and annotations."""
+        count = limit if isinstance(limit, int) and 0 < limit <= 50 else 5
+        ranked = self.plane.catalog.search(query, limit=len(self.offered) or 1)
+        found = [render_tool(t, "mcp") for t in ranked if t.slug in self.offered][:count]
+        payload = {"tools": found}
+        return CallToolResult(
+            content=[TextContent(type="text", text=json.dumps(payload))],
+            structured_content=payload,
+            is_error=False,
+        )
+
+
+# Large catalogs: two tools instead of thousands, so the agent's context holds only what it finds.
+META_TOOLS: list[dict[str, Any]] = [
+    {
+        "name": "search_tools",
+        "title": "Search tools",
+        "description": (
+            "Find the tools that can do something, by keywords (e.g. 'create a github issue'). "
+            "Returns each tool's name, description, inputSchema and annotations; call it with "
+            "execute_tool."
+        ),
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "query": {"type": "string", "description": "What you want to do."},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 5},
+            },
+            "required": ["query"],
+        },
+        "annotations": {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False},
+    },
+    {
+        "name": "execute_tool",
+        "title": "Execute a tool",
+        "description": (
+            "Run a tool found with search_tools: give its name and arguments matching its "
+            "inputSchema. Returns the tool's result, or an error saying what to fix."
+        ),
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "tool": {
+                    "type": "string",
+                    "description": "The tool's name, e.g. GITHUB_CREATE_ISSUE.",
+                },
+                "arguments": {"type": "object", "description": "The tool's arguments."},
+            },
+            "required": ["tool", "arguments"],
+        },
+        "annotations": {"readOnlyHint": False, "destructiveHint": True, "openWorldHint": True},
+    },
+]
 
 
 def _text(value: Any) -> str | None:

@@ -24,12 +24,16 @@ def mcp(
     ] = "stdio",
     host: Annotated[str, typer.Option(help="Interface for --transport http.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port for --transport http (path /mcp).")] = 8788,
+    meta_tools: Annotated[
+        bool,
+        typer.Option(help="Offer search_tools + execute_tool instead of every tool's schema."),
+    ] = False,
 ) -> None:
     """Serve tools over MCP (stdio, or streamable HTTP at /mcp); calls run through the plane."""
     if transport not in ("stdio", "http"):
         fail(f"unknown transport {transport!r}; choose stdio or http")
     wanted = [t.strip() for t in toolkits.split(",") if t.strip()] if toolkits else None
-    anyio.run(_serve, user, wanted, search, limit, transport, host, port)
+    anyio.run(_serve, user, wanted, search, limit, transport, host, port, meta_tools)
 
 
 async def _serve(
@@ -40,6 +44,7 @@ async def _serve(
     transport: str,
     host: str,
     port: int,
+    meta_tools: bool,
 ) -> None:
     from actionplane.adapters.mcp_server import ActionplaneMCPServer
     from actionplane.errors import ActionplaneError
@@ -48,7 +53,7 @@ async def _serve(
     async with AsyncPlane() as plane:
         try:
             server = ActionplaneMCPServer(
-                plane, user, toolkits=toolkits, search=search, limit=limit
+                plane, user, toolkits=toolkits, search=search, limit=limit, meta_tools=meta_tools
             )
         except ActionplaneError as error:
             fail(error.message)
