@@ -123,3 +123,17 @@ def test_bad_requests_are_problems(api: tuple[TestClient, dict[str, str]]) -> No
     assert client.post("/v1/workflows/runs", json=unknown, headers=acme).status_code == 404
     missing = client.post("/v1/workflows/runs/run_nope/resume", headers=acme)
     assert missing.status_code == 404
+
+
+def test_a_one_line_definition_is_yaml_never_a_server_path(
+    api: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    client, keys = api
+    acme = {"Authorization": keys["acme"]}
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(GOLDEN_YAML)  # a valid workflow, were it read from disk
+    for definition in (str(secret), "0.1.0", "[a", "{unclosed"):
+        body = {"user_id": "alice", "definition": definition}
+        answer = client.post("/v1/workflows/runs", json=body, headers=acme)
+        assert answer.status_code == 422, (definition, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"

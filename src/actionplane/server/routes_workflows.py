@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import yaml
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
@@ -55,11 +56,24 @@ async def _existing(workflows: AsyncWorkflows, run_id: str) -> WorkflowRun:
         raise HTTPException(404, error.message) from error
 
 
+def _parsed(definition: dict[str, Any] | str) -> dict[str, Any]:
+    """The posted definition as a mapping. Text is always YAML, never a path: a one-line
+    string must not make the server read its own files."""
+    if isinstance(definition, str):
+        try:
+            definition = yaml.safe_load(definition)
+        except yaml.YAMLError as error:
+            raise HTTPException(422, f"`definition` is not valid YAML: {error}") from error
+    if not isinstance(definition, dict):
+        raise HTTPException(422, "`definition` must be a YAML mapping")
+    return definition
+
+
 def _chosen(body: StartRun, workflows: AsyncWorkflows) -> Workflow:
     if (body.workflow is None) == (body.definition is None):
         raise HTTPException(422, "give exactly one of `workflow` (a name) or `definition` (YAML)")
     if body.definition is not None:
-        return load_workflow(body.definition)
+        return load_workflow(_parsed(body.definition))
     found = {w.name: w for w in workflows.registered()}.get(str(body.workflow))
     if found is None:
         raise HTTPException(404, f"no workflow {body.workflow!r} is registered on this server")
