@@ -25,10 +25,10 @@ def free_port() -> int:
         return port
 
 
-def ensure_npm_package(package: str, binary: str) -> Path:
-    """``.peers/node_modules/.bin/<binary>``, installing ``package`` first if needed."""
+def ensure_npm_file(package: str, relative: str) -> Path:
+    """``.peers/node_modules/<relative>``, installing ``package`` from npm first if needed."""
     npm = require_node()
-    path = PEERS / "node_modules" / ".bin" / binary
+    path = PEERS / "node_modules" / relative
     with _install_lock:
         if not path.exists():
             PEERS.mkdir(exist_ok=True)
@@ -42,6 +42,11 @@ def ensure_npm_package(package: str, binary: str) -> Path:
             if done.returncode != 0 or not path.exists():
                 missing(f"npm install {package} failed: {done.stderr[-500:]}")
     return path
+
+
+def ensure_npm_package(package: str, binary: str) -> Path:
+    """``.peers/node_modules/.bin/<binary>``, installing ``package`` first if needed."""
+    return ensure_npm_file(package, f".bin/{binary}")
 
 
 # Prism 5.14.2 deserializes bracket-encoded form arrays of objects (Stripe's items[0][price]=...)

@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.peers import PEERS, free_port
-from tests.requirements import missing, require_node
+from tests.peers import ensure_npm_file, free_port
 
 OIDC_PROVIDER = "oidc-provider@9.13.3"
 SERVER = Path(__file__).parent / "oidc" / "server.mjs"
@@ -23,26 +22,11 @@ TEMPLATE = Path(__file__).parent / "oidcapp.yaml.tmpl"
 CLIENT_ID = "actionplane-test"
 CLIENT_SECRET = "oidc-test-client-secret-4f2a"
 REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
-_lock = threading.Lock()
 
 
 def ensure_oidc_provider() -> Path:
     """The entry file of oidc-provider in .peers/, installed from npm on first use."""
-    npm = require_node()
-    entry = PEERS / "node_modules" / "oidc-provider" / "lib" / "index.js"
-    with _lock:
-        if not entry.exists():
-            PEERS.mkdir(exist_ok=True)
-            done = subprocess.run(
-                [npm, "install", "--no-audit", "--no-fund", "--prefix", str(PEERS), OIDC_PROVIDER],
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            if done.returncode != 0 or not entry.exists():
-                missing(f"npm install {OIDC_PROVIDER} failed: {done.stderr[-500:]}")
-    return entry
+    return ensure_npm_file(OIDC_PROVIDER, "oidc-provider/lib/index.js")
 
 
 @dataclass
