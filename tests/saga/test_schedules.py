@@ -65,8 +65,10 @@ async def test_the_scheduler_loop_fires_while_it_runs(
     )  # croniter's sixth field: seconds
     async with AsyncPlane(database_url=f"sqlite:///{tmp_path / 'plane.db'}") as plane:
         await sandbox.connect(plane, "alice", ["github"])
-        with anyio.move_on_after(2.5):
+        with anyio.move_on_after(3.5):
             await run_schedules(plane, [every_second], tick_s=0.2, catch_up_s=0)
         runs = await plane.workflows.list()
-    assert len(runs) >= 2
-    assert all(r.id.startswith("sched_tick_") and r.status == "completed" for r in runs)
+    # the loop is cut off at an arbitrary moment, so the newest run may still be under way
+    assert all(r.id.startswith("sched_tick_") for r in runs)
+    assert len({r.id for r in runs}) == len(runs)
+    assert len([r for r in runs if r.status == "completed"]) >= 2
