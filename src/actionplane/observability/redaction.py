@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -40,6 +41,12 @@ _KNOWN_SHAPES = [
 ]
 
 
+@lru_cache(maxsize=32)
+def _shapes(extra: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation per configuration: a Redactor is made for every call."""
+    return re.compile("|".join(f"(?:{p})" for p in [*_KNOWN_SHAPES, *extra]))
+
+
 def secret_fields(schema: Mapping[str, Any]) -> set[str]:
     """Names of input-schema properties marked secret."""
     found = set()
@@ -64,7 +71,7 @@ class Redactor:
         self._fields = {f.lower() for f in fields}
         configured = os.environ.get("ACTIONPLANE_REDACT_PATTERNS", "")
         extra = [p for p in configured.split(",") if p] if patterns is None else list(patterns)
-        self._pattern = re.compile("|".join(f"(?:{p})" for p in [*_KNOWN_SHAPES, *extra]))
+        self._pattern = _shapes(tuple(extra))
 
     def text(self, value: str) -> str:
         for secret in self._secrets:
