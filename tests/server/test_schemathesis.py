@@ -16,7 +16,11 @@ from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.python import asgi
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from actionplane import AsyncPlane
 from actionplane.server.app import create_app
@@ -75,7 +79,13 @@ def test_no_operation_answers_5xx_or_off_schema(
         @given(case=operation.as_strategy())
         def explore(case: Case[Any]) -> None:
             response = case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, response_schema_conformance]
+                headers=headers,
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    content_type_conformance,
+                    response_schema_conformance,
+                ],
             )
             statuses[response.status_code] += 1
 

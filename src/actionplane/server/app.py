@@ -11,6 +11,7 @@ import anyio
 import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException
 
 from actionplane import __version__
@@ -59,6 +60,7 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
         version=__version__,
         description="Safe tool calls for AI agents, on behalf of each end user.",
         lifespan=lifespan,
+        responses=problems.PROBLEM_RESPONSES,
     )
     app.add_exception_handler(ActionplaneError, problems.on_actionplane_error)
     app.add_exception_handler(HTTPException, problems.on_http_error)
@@ -84,7 +86,7 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
             return problems.problem(503, "not ready", type(error).__name__)
         return {"status": "ready"}
 
-    @app.get("/metrics", tags=["health"])
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     async def metrics(request: Request) -> Response:
         """Prometheus text format."""
         await refresh_dlq_depth(request.app.state.plane._engine)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from actionplane.errors import (
@@ -20,6 +21,38 @@ from actionplane.errors import (
 )
 
 MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error response of the API carries them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    category: str | None = None
+    details: dict[str, Any] | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+def _declared(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
+    }
+
+
+# Declared on every operation so clients (and schemathesis) can rely on the error shape.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _declared("The request cannot be served as asked"),
+    401: _declared("Missing or unknown API key"),
+    403: _declared("The API key may not do this"),
+    404: _declared("No such resource in this project"),
+    409: _declared("Conflicts with the current state (for example a call in flight)"),
+    422: _declared("Invalid arguments, body or query"),
+}
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
