@@ -2,12 +2,19 @@
 
 Each adapter is its own module and imports its framework only when used, so installing
 actionplane never installs a framework; ``pip install "actionplane[langchain]"`` (or
-``openai``, ``anthropic``, ``llamaindex``, ``mcp``) adds the one you use.
+``openai``, ``anthropic``, ``llamaindex``, ``mcp``, ``gemini``, ``openai-agents``,
+``pydantic-ai``) adds the one you use. CrewAI is no extra (it pins ``mcp`` 1.x): install it
+next to actionplane in an environment of its own.
 
 - ``actionplane.adapters.openai``: Chat Completions and Responses tools, ``handle_tool_calls``.
 - ``actionplane.adapters.anthropic``: Messages API tools, ``handle_tool_use``.
 - ``actionplane.adapters.langchain``: ``BaseTool`` objects (``ToolMessage`` with the envelope).
 - ``actionplane.adapters.llamaindex``: ``AsyncBaseTool`` objects (``ToolOutput``).
+- ``actionplane.adapters.gemini``: ``google-genai`` function declarations,
+  ``handle_function_calls`` (``function_response`` parts).
+- ``actionplane.adapters.openai_agents``: Agents SDK ``FunctionTool`` objects.
+- ``actionplane.adapters.pydantic_ai``: Pydantic AI ``Tool`` objects (``ToolReturn``).
+- ``actionplane.adapters.crewai``: CrewAI ``BaseTool`` objects (``ToolFailure`` on failure).
 - ``actionplane.server.mcp``: the catalog as an MCP server (``actionplane mcp``).
 
 Every adapter passes the framework's tool-call id as ``tool_call_id``, so a framework that
