@@ -9,6 +9,7 @@ import typer
 
 from actionplane.catalog.render import FORMATS
 from actionplane.cli.connect import connections_complete, connections_initiate
+from actionplane.cli.dashboard import connections_reconnect, dashboard, dlq_replay_all, stats
 from actionplane.cli.demo import demo
 from actionplane.cli.dlq import dlq_app
 from actionplane.cli.importer import import_app
@@ -48,6 +49,10 @@ app.command("demo")(demo)
 app.command("mcp")(mcp)
 connections_app.command("initiate")(connections_initiate)
 connections_app.command("complete")(connections_complete)
+connections_app.command("reconnect")(connections_reconnect)
+app.command("dashboard")(dashboard)
+app.command("stats")(stats)
+dlq_app.command("replay-all")(dlq_replay_all)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 

@@ -27,6 +27,7 @@ from actionplane.server.metrics import (
     refresh_dlq_depth,
 )
 from actionplane.server.routes_connect import router as connect_router
+from actionplane.server.routes_dashboard import install_dashboard
 from actionplane.server.routes_resources import router as resources_router
 from actionplane.server.routes_tools import router as tools_router
 from actionplane.server.routes_triggers import router as triggers_router
@@ -70,6 +71,7 @@ def create_app(plane: AsyncPlane | None = None) -> FastAPI:
     app.include_router(resources_router)
     app.include_router(workflows_router)
     app.include_router(triggers_router)
+    install_dashboard(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
