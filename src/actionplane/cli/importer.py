@@ -1,4 +1,6 @@
-"""``actionplane import n8n|make|zapier FILE``: an export to a Python saga workflow + a report."""
+"""``actionplane import n8n|make|zapier FILE``: an export to a Python saga workflow + a report.
+
+``actionplane import openapi SPEC --toolkit NAME``: an API description to a toolkit YAML."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from actionplane.cli.output import console, fail, print_json, print_table
 from actionplane.migrate import import_file
 
 import_app = typer.Typer(
-    help="Turn n8n, Make and Zapier exports into Python workflows on the plane's tools.",
+    help=(
+        "Turn n8n, Make and Zapier exports into Python workflows on the plane's tools, "
+        "and OpenAPI descriptions into toolkits."
+    ),
     no_args_is_help=True,
 )
 
@@ -71,3 +76,52 @@ def import_make(file: FileArg, output: OutOpt = None, as_json: JsonOpt = False) 
 def import_zapier(file: FileArg, output: OutOpt = None, as_json: JsonOpt = False) -> None:
     """A Zapier "Export Zaps" JSON file."""
     _run("zapier", file, output, as_json)
+
+
+SpecArg = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, dir_okay=False, help="The OpenAPI 3.0 / 3.1 or Swagger 2.0 description."
+    ),
+]
+
+
+@import_app.command("openapi")
+def import_openapi_command(
+    spec: SpecArg,
+    toolkit: Annotated[
+        str,
+        typer.Option("--toolkit", help="The new toolkit's slug; its tools' slugs start with it."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the toolkit YAML here (else stdout)."),
+    ] = None,
+    tags: Annotated[
+        list[str] | None, typer.Option("--tag", help="Only operations with this tag (repeatable).")
+    ] = None,
+    path_prefix: Annotated[
+        str | None, typer.Option("--path-prefix", help="Only operations whose path starts so.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="The API's URL, if the description has none.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """An OpenAPI 3.0 / 3.1 or Swagger 2.0 description, as a toolkit YAML the catalog loads."""
+    from actionplane.cli.openapi_report import print_openapi_report, progress_bar
+    from actionplane.migrate.openapi import ImportOptions, SpecError, import_openapi
+
+    options = ImportOptions(toolkit, tuple(tags or ()), path_prefix, base_url)
+    try:
+        with progress_bar(enabled=not as_json) as progress:
+            result = import_openapi(spec, options, progress)
+        if output is not None:
+            output.write_text(result.to_yaml(), encoding="utf-8")
+    except SpecError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write {output}: {error}")
+    if output is None and not as_json:
+        sys.stdout.write(result.to_yaml())
+    print_openapi_report(result, spec, output, as_json)
